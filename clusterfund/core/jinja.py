@@ -1,0 +1,53 @@
+"""The Jinja2 environment: our templates, the GOV.UK Frontend macros and a few helpers."""
+
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.template.backends.jinja2 import Jinja2
+from django.templatetags.static import static
+from django.urls import reverse
+from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader
+
+from clusterfund.core import formatting
+from clusterfund.core.navigation import navigation_items
+
+
+class Jinja2Templates(Jinja2):
+    """Jinja2 templates that live in each app's `templates/` folder, as STYLE.md lays out."""
+
+    app_dirname = "templates"
+
+
+def url(name: str, *args, **kwargs) -> str:
+    return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+def environment(**options) -> Environment:
+    loader = ChoiceLoader(
+        [
+            options.pop("loader"),
+            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja", "templates")}),
+        ]
+    )
+    env = Environment(loader=loader, trim_blocks=True, lstrip_blocks=True, **options)
+    env.globals.update(
+        {
+            "url": url,
+            "static": static,
+            "get_messages": get_messages,
+            "navigation_items": navigation_items,
+            "SERVICE_NAME": settings.SERVICE_NAME,
+            "COUNCIL_NAME": settings.COUNCIL_NAME,
+            "COUNCIL_COLOUR": settings.COUNCIL_COLOUR,
+            "PHASE": settings.PHASE,
+        }
+    )
+    env.filters.update(
+        {
+            "pounds": formatting.pounds,
+            "count": formatting.count,
+            "date": formatting.long_date,
+            "datetime": formatting.long_datetime,
+            "month": formatting.census_month,
+        }
+    )
+    return env

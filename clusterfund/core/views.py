@@ -1,0 +1,37 @@
+from django.shortcuts import render
+
+from clusterfund.accounts.models import Role
+from clusterfund.accounts.selectors import roles_of
+from clusterfund.core.access import public
+from clusterfund.organisations.selectors import current_clusters_of_schools, public_councils
+
+
+@public
+def home(request):
+    """Signed out: where to find your cluster. Signed in: the work each of your roles brings."""
+    if not request.user.is_authenticated:
+        return render(
+            request, "core/landing.html", {"page_title": "SEND cluster funding", "councils": public_councils()}
+        )
+    roles = roles_of(request.user)
+    school_ids = [r.school_id for r in roles if r.role == Role.SCHOOL_STAFF]
+    return render(
+        request,
+        "core/home.html",
+        {
+            "page_title": "Home",
+            "roles": roles,
+            "Role": Role,
+            "clusters_of_schools": current_clusters_of_schools(school_ids),
+        },
+    )
+
+
+@public
+def privacy(request):
+    return render(request, "core/privacy.html", {"page_title": "Privacy"})
+
+
+@public
+def accessibility(request):
+    return render(request, "core/accessibility.html", {"page_title": "Accessibility statement"})

@@ -1,0 +1,16 @@
+from django.core.management.base import BaseCommand
+
+from clusterfund.accounts.models import Role
+from clusterfund.demo.loader import DEMO_PASSWORD, demo_accounts, load_demo
+
+
+class Command(BaseCommand):
+    help = "Load the two demo schemes (Kirklees Cluster 14, Stoke-on-Trent Central). Safe to run twice."
+
+    def handle(self, *args, **options):
+        councils = load_demo()
+        self.stdout.write("Demo councils: " + ", ".join(c.name for c in councils))
+        self.stdout.write(f"\nDemo accounts (password for all: {DEMO_PASSWORD}):")
+        for council, account in demo_accounts():
+            roles = ", ".join(dict.fromkeys(Role(role).label for role, _ in account.roles))
+            self.stdout.write(f"  {account.email:<40} {roles:<40} {council}")

@@ -1,0 +1,38 @@
+from django import forms
+
+from clusterfund.organisations.imports import parse_census_month
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+class CsvUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Upload a CSV file",
+        error_messages={"required": "Select a CSV file", "empty": "The selected file is empty"},
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError("The selected file must be smaller than 10MB")
+        if not upload.name.lower().endswith(".csv"):
+            raise forms.ValidationError("The selected file must be a CSV")
+        data = upload.read()
+        if b"\x00" in data[:4096]:
+            raise forms.ValidationError("The selected file must be a CSV")
+        return data
+
+
+class CensusUploadForm(CsvUploadForm):
+    census_month = forms.CharField(
+        label="Which census are the counts from?",
+        help_text="For example, January 2023 or 2023-01",
+        error_messages={"required": "Enter the census month, for example January 2023"},
+    )
+    field_order = ["census_month", "file"]
+
+    def clean_census_month(self):
+        try:
+            return parse_census_month(self.cleaned_data["census_month"])
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from error

@@ -1,0 +1,234 @@
+"""Councils, their academic years, clusters and schools, and who is in which cluster each year."""
+
+import datetime
+
+from django.db import models
+from django.db.models import Q
+
+
+class Council(models.Model):
+    """An English local authority that runs a cluster funding scheme."""
+
+    name = models.CharField(max_length=200)
+    la_code = models.PositiveSmallIntegerField("DfE local authority code", unique=True)
+    slug = models.SlugField(unique=True)
+    send_team_email = models.EmailField(blank=True)
+    local_offer_url = models.URLField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AcademicYearQuerySet(models.QuerySet):
+    def current(self, today: datetime.date | None = None) -> "AcademicYear | None":
+        """The year that contains today, or else the latest year that has started, or the first one."""
+        today = today or datetime.date.today()
+        return (
+            self.filter(starts_on__lte=today).order_by("-starts_on").first()
+            or self.order_by("starts_on").first()
+        )
+
+
+class AcademicYear(models.Model):
+    """A school year, 1 September to 31 August, with its three terms and six half terms."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="academic_years")
+    start_year = models.PositiveSmallIntegerField()
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+
+    objects = AcademicYearQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["council", "start_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["council", "start_year"], name="one_academic_year_per_start"),
+            models.CheckConstraint(name="academic_year_dates_in_order", condition=Q(starts_on__lt=models.F("ends_on"))),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """The usual short form: '2025/26'."""
+        return f"{self.start_year}/{(self.start_year + 1) % 100:02d}"
+
+    @property
+    def code(self) -> str:
+        """The compact form used in reference codes: '2526'."""
+        return f"{self.start_year % 100:02d}{(self.start_year + 1) % 100:02d}"
+
+
+class Term(models.Model):
+    class Season(models.TextChoices):
+        AUTUMN = "autumn", "Autumn"
+        SPRING = "spring", "Spring"
+        SUMMER = "summer", "Summer"
+
+    academic_year = models.ForeignKey(AcademicYear, on_delete=models.CASCADE, related_name="terms")
+    season = models.CharField(max_length=10, choices=Season.choices)
+    number = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["academic_year", "number"]
+        constraints = [models.UniqueConstraint(fields=["academic_year", "number"], name="one_term_per_number")]
+
+    def __str__(self) -> str:
+        return f"{self.get_season_display()} term {self.academic_year.name}"
+
+
+class HalfTerm(models.Model):
+    """One of the six half terms: clusters meet at least once in each."""
+
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="half_terms")
+    number = models.PositiveSmallIntegerField(help_text="1 to 6 through the year")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["term", "number"], name="one_half_term_per_number"),
+            models.CheckConstraint(name="half_term_dates_in_order", condition=Q(starts_on__lt=models.F("ends_on"))),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """'Autumn 1', 'Spring 2' and so on."""
+        return f"{self.term.get_season_display()} {2 - self.number % 2}"
+
+
+class Cluster(models.Model):
+    """A group of neighbouring schools that shares out a pot of High Needs money by a vote.
+
+    A council-wide city pool is a cluster-like owner of money and meetings (for contingency); it has
+    no member schools of its own.
+    """
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="clusters")
+    number = models.PositiveSmallIntegerField(null=True, blank=True)
+    name = models.CharField(max_length=200)
+    slug = models.SlugField()
+    locality = models.CharField(max_length=200, blank=True)
+    is_city_pool = models.BooleanField(default=False)
+    meeting_rhythm = models.CharField(max_length=300, blank=True)
+    how_to_get_support = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["council", "is_city_pool", "number", "name"]
+        constraints = [models.UniqueConstraint(fields=["council", "slug"], name="unique_cluster_slug")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class School(models.Model):
+    """A school in a council's area: a pupil referral unit is a school here too."""
+
+    class Phase(models.TextChoices):
+        NURSERY = "nursery", "Nursery"
+        PRIMARY = "primary", "Primary"
+        MIDDLE = "middle", "Middle"
+        SECONDARY = "secondary", "Secondary"
+        ALL_THROUGH = "all_through", "All-through"
+        SIXTEEN_PLUS = "16_plus", "16 plus"
+        NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="schools")
+    urn = models.PositiveIntegerField("URN", unique=True, null=True, blank=True)
+    name = models.CharField(max_length=200)
+    phase = models.CharField(max_length=20, choices=Phase.choices, default=Phase.NOT_APPLICABLE)
+    establishment_type = models.CharField(max_length=200, blank=True)
+    street = models.CharField(max_length=200, blank=True)
+    locality = models.CharField(max_length=200, blank=True)
+    town = models.CharField(max_length=200, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_pupil_referral_unit(self) -> bool:
+        return "pupil referral unit" in self.establishment_type.lower()
+
+
+class SchoolCensus(models.Model):
+    """A school's counts from one DfE school census. Blank means suppressed or not known."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="censuses")
+    census_month = models.DateField(help_text="The first day of the census month, e.g. 2023-01-01")
+    source = models.CharField(max_length=200, blank=True)
+    pupils_on_roll = models.PositiveIntegerField(null=True, blank=True)
+    sen_support = models.PositiveIntegerField("pupils on SEN support (code K)", null=True, blank=True)
+    ehc_plans = models.PositiveIntegerField("pupils with an EHC plan (code E)", null=True, blank=True)
+    free_school_meals = models.PositiveIntegerField("pupils eligible for free school meals", null=True, blank=True)
+
+    class Meta:
+        ordering = ["school", "-census_month"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "census_month"], name="one_census_row_per_school_and_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school} {self.census_month:%B %Y}"
+
+
+class ClusterMembershipQuerySet(models.QuerySet):
+    def for_year(self, academic_year) -> "ClusterMembershipQuerySet":
+        return self.filter(academic_year=academic_year)
+
+
+class ClusterMembership(models.Model):
+    """A school's place in one cluster for one academic year. Schools can move between years."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="memberships")
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="memberships")
+    academic_year = models.ForeignKey(AcademicYear, on_delete=models.CASCADE, related_name="memberships")
+
+    objects = ClusterMembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["academic_year", "cluster", "school__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "academic_year"], name="one_cluster_per_school_per_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school} in {self.cluster} ({self.academic_year})"
+
+
+class TeamMember(models.Model):
+    """A member of a cluster's Team Around the Cluster. They advise and triage; they never vote."""
+
+    class Profession(models.TextChoices):
+        EDUCATIONAL_PSYCHOLOGIST = "educational_psychologist", "Educational psychologist"
+        SPECIALIST_TEACHER = "specialist_teacher", "Specialist teacher"
+        EARLY_SUPPORT = "early_support", "Early Support"
+        EHCP_TEAM = "ehcp_team", "EHCP team"
+        SEND_TEAM = "send_team", "SEND team"
+        LOCALITY_LEAD = "locality_lead", "Locality lead"
+        OTHER = "other", "Other professional"
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="team_members")
+    name = models.CharField(max_length=200)
+    profession = models.CharField(max_length=40, choices=Profession.choices)
+    organisation = models.CharField(max_length=200, blank=True)
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="team_memberships"
+    )
+
+    class Meta:
+        ordering = ["cluster", "profession", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.get_profession_display()}"

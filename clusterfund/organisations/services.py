@@ -1,0 +1,168 @@
+"""Every change to councils, years, clusters, schools and teams. Each writes its audit event."""
+
+import datetime
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from clusterfund.audit.services import changes, record_event
+from clusterfund.organisations.calendar import default_half_terms
+from clusterfund.organisations.models import (
+    AcademicYear,
+    Cluster,
+    ClusterMembership,
+    Council,
+    HalfTerm,
+    School,
+    TeamMember,
+    Term,
+)
+
+
+class OrganisationError(Exception):
+    """A change the rules forbid, with a message the person can read."""
+
+
+@transaction.atomic
+def create_council(*, name: str, la_code: int, acting_user, slug: str = "") -> Council:
+    """Set up a council that runs a cluster scheme."""
+    council = Council.objects.create(name=name, la_code=la_code, slug=slug or slugify(name))
+    record_event(
+        acting_user=acting_user, action="council.created", obj=council, council=council,
+        after={"name": name, "la_code": la_code},
+    )
+    return council
+
+
+@transaction.atomic
+def open_academic_year(*, council: Council, start_year: int, acting_user) -> AcademicYear:
+    """Open a school year with three terms and six half terms on sensible default dates."""
+    if AcademicYear.objects.filter(council=council, start_year=start_year).exists():
+        raise OrganisationError(f"{start_year}/{(start_year + 1) % 100:02d} is already open.")
+    half_terms = default_half_terms(start_year)
+    year = AcademicYear.objects.create(
+        council=council,
+        start_year=start_year,
+        starts_on=datetime.date(start_year, 9, 1),
+        ends_on=datetime.date(start_year + 1, 8, 31),
+    )
+    for number, season in enumerate(Term.Season.values, start=1):
+        term = Term.objects.create(academic_year=year, season=season, number=number)
+        for dates in half_terms[(number - 1) * 2 : number * 2]:
+            HalfTerm.objects.create(term=term, number=dates.number, starts_on=dates.starts_on, ends_on=dates.ends_on)
+    record_event(
+        acting_user=acting_user, action="academic_year.opened", obj=year, council=council,
+        after={"half_terms": [[h.starts_on.isoformat(), h.ends_on.isoformat()] for h in half_terms]},
+    )
+    return year
+
+
+@transaction.atomic
+def change_half_term_dates(
+    *, half_term: HalfTerm, starts_on: datetime.date, ends_on: datetime.date, acting_user
+) -> HalfTerm:
+    """Move a half term's dates. They must stay in order with the half terms either side."""
+    if starts_on >= ends_on:
+        raise OrganisationError("The half term must end after it starts.")
+    year = half_term.term.academic_year
+    if starts_on < year.starts_on or ends_on > year.ends_on:
+        raise OrganisationError(f"The half term must fall within {year.name} (1 September to 31 August).")
+    siblings = HalfTerm.objects.filter(term__academic_year=year).exclude(pk=half_term.pk)
+    if siblings.filter(number__lt=half_term.number, ends_on__gte=starts_on).exists():
+        raise OrganisationError("The half term must start after the previous half term ends.")
+    if siblings.filter(number__gt=half_term.number, starts_on__lte=ends_on).exists():
+        raise OrganisationError("The half term must end before the next half term starts.")
+    before = {"starts_on": half_term.starts_on.isoformat(), "ends_on": half_term.ends_on.isoformat()}
+    half_term.starts_on, half_term.ends_on = starts_on, ends_on
+    half_term.save(update_fields=["starts_on", "ends_on"])
+    record_event(
+        acting_user=acting_user, action="half_term.dates_changed", obj=half_term, council=year.council,
+        before=before, after={"starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat()},
+    )
+    return half_term
+
+
+@transaction.atomic
+def create_cluster(
+    *,
+    council: Council,
+    name: str,
+    acting_user,
+    number: int | None = None,
+    locality: str = "",
+    is_city_pool: bool = False,
+    meeting_rhythm: str = "",
+    how_to_get_support: str = "",
+) -> Cluster:
+    """Set up a cluster of schools (or the council's city pool, which holds contingency money)."""
+    cluster = Cluster.objects.create(
+        council=council, name=name, slug=slugify(name), number=number, locality=locality,
+        is_city_pool=is_city_pool, meeting_rhythm=meeting_rhythm, how_to_get_support=how_to_get_support,
+    )
+    record_event(
+        acting_user=acting_user, action="cluster.created", obj=cluster, council=council,
+        after={"name": name, "number": number, "locality": locality, "is_city_pool": is_city_pool},
+    )
+    return cluster
+
+
+@transaction.atomic
+def place_school_in_cluster(
+    *, school: School, cluster: Cluster, academic_year: AcademicYear, acting_user
+) -> ClusterMembership:
+    """Put a school in a cluster for one academic year, moving it if it was in another that year."""
+    if cluster.is_city_pool:
+        raise OrganisationError("Schools belong to clusters, not to the city pool.")
+    if not (school.council_id == cluster.council_id == academic_year.council_id):
+        raise OrganisationError("The school, the cluster and the year must belong to the same council.")
+    membership = (
+        ClusterMembership.objects.select_for_update().filter(school=school, academic_year=academic_year).first()
+    )
+    if membership is not None and membership.cluster_id == cluster.pk:
+        return membership
+    before = {"cluster": membership.cluster.name} if membership else None
+    if membership is None:
+        membership = ClusterMembership.objects.create(school=school, cluster=cluster, academic_year=academic_year)
+    else:
+        membership.cluster = cluster
+        membership.save(update_fields=["cluster"])
+    record_event(
+        acting_user=acting_user,
+        action="school.placed_in_cluster" if before is None else "school.moved_cluster",
+        obj=membership, council=cluster.council, before=before,
+        after={"cluster": cluster.name, "academic_year": academic_year.name, "school": school.name},
+    )
+    return membership
+
+
+@transaction.atomic
+def add_team_member(
+    *, cluster: Cluster, name: str, profession: str, acting_user, organisation: str = "", user=None
+) -> TeamMember:
+    """Name a member of the cluster's Team Around the Cluster."""
+    if profession not in TeamMember.Profession.values:
+        raise OrganisationError("Choose the team member's profession.")
+    member = TeamMember.objects.create(
+        cluster=cluster, name=name, profession=profession, organisation=organisation, user=user
+    )
+    record_event(
+        acting_user=acting_user, action="team_member.added", obj=member, council=cluster.council,
+        after={"name": name, "profession": profession, "cluster": cluster.name},
+    )
+    return member
+
+
+@transaction.atomic
+def update_school(*, school: School, acting_user, **fields) -> School:
+    """Change a school's details; records only what changed, and nothing if nothing did."""
+    before = {name: getattr(school, name) for name in fields}
+    old, new = changes(before, fields)
+    if not new:
+        return school
+    for name, value in new.items():
+        setattr(school, name, value)
+    school.save(update_fields=list(new))
+    record_event(
+        acting_user=acting_user, action="school.updated", obj=school, council=school.council, before=old, after=new
+    )
+    return school

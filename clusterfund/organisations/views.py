@@ -1,0 +1,122 @@
+from django.shortcuts import get_object_or_404, render
+
+from clusterfund.core.access import allow_or_404, signed_in
+from clusterfund.organisations import imports, permissions, selectors
+from clusterfund.organisations.forms import CensusUploadForm, CsvUploadForm
+
+
+def _council_for(request, slug):
+    council = get_object_or_404(selectors.councils_visible_to(request.user), slug=slug)
+    allow_or_404(permissions.can_view_council(request.user, council))
+    return council
+
+
+@signed_in("can_view_council")
+def council(request, slug):
+    council = _council_for(request, slug)
+    year = selectors.current_year(council)
+    return render(
+        request,
+        "organisations/council.html",
+        {
+            "page_title": council.name,
+            "council": council,
+            "year": year,
+            "years": selectors.years_of(council),
+            "clusters": selectors.clusters_of_council(council, year),
+            "can_manage": permissions.can_manage_council(request.user, council),
+        },
+    )
+
+
+@signed_in("can_view_council")
+def academic_year(request, slug, start_year):
+    council = _council_for(request, slug)
+    year = get_object_or_404(selectors.years_of(council), start_year=start_year)
+    return render(
+        request,
+        "organisations/academic_year.html",
+        {
+            "page_title": f"Academic year {year.name}",
+            "council": council,
+            "year": year,
+            "breadcrumbs": [{"text": council.name, "href": f"/councils/{council.slug}/"}],
+        },
+    )
+
+
+@signed_in("can_view_cluster")
+def cluster(request, pk):
+    cluster = get_object_or_404(selectors.clusters_visible_to(request.user), pk=pk)
+    allow_or_404(permissions.can_view_cluster(request.user, cluster))
+    year = selectors.current_year(cluster.council)
+    schools = selectors.member_schools(cluster, year)
+    visible_school_ids = set(selectors.schools_visible_to(request.user).filter(
+        pk__in=[s.pk for s in schools]).values_list("pk", flat=True))
+    return render(
+        request,
+        "organisations/cluster.html",
+        {
+            "page_title": cluster.name,
+            "cluster": cluster,
+            "year": year,
+            "schools": schools,
+            "visible_school_ids": visible_school_ids,
+            "team": selectors.team_of(cluster),
+        },
+    )
+
+
+@signed_in("can_view_school")
+def school(request, pk):
+    school = get_object_or_404(selectors.schools_visible_to(request.user), pk=pk)
+    allow_or_404(permissions.can_view_school(request.user, school))
+    return render(
+        request,
+        "organisations/school.html",
+        {
+            "page_title": school.name,
+            "school": school,
+            "censuses": list(school.censuses.all()),
+            "memberships": list(school.memberships.select_related("cluster", "academic_year").order_by(
+                "-academic_year__start_year")),
+        },
+    )
+
+
+def _import_page(request, slug, *, kind: str):
+    council = _council_for(request, slug)
+    allow_or_404(permissions.can_import_school_data(request.user, council))
+    form_class = CensusUploadForm if kind == "census" else CsvUploadForm
+    form = form_class(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        if kind == "census":
+            report = imports.import_census(
+                data=form.cleaned_data["file"], census_month=form.cleaned_data["census_month"],
+                acting_user=request.user, council=council, source=request.FILES["file"].name[:200],
+            )
+        else:
+            report = imports.import_schools(data=form.cleaned_data["file"], acting_user=request.user, council=council)
+    title = "Import school census counts" if kind == "census" else "Import schools from Get Information About Schools"
+    return render(
+        request,
+        f"organisations/import_{kind}.html",
+        {
+            "page_title": title,
+            "council": council,
+            "form": form,
+            "report": report,
+            "breadcrumbs": [{"text": council.name, "href": f"/councils/{council.slug}/"}],
+        },
+    )
+
+
+@signed_in("can_import_school_data")
+def import_schools(request, slug):
+    return _import_page(request, slug, kind="schools")
+
+
+@signed_in("can_import_school_data")
+def import_census(request, slug):
+    return _import_page(request, slug, kind="census")

@@ -1,0 +1,9 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("clusterfund.core.urls")),
+    path("", include("clusterfund.accounts.urls")),
+    path("", include("clusterfund.organisations.urls")),
+    path("", include("clusterfund.organisations.public_urls")),
+    path("", include("clusterfund.audit.urls")),
+]
