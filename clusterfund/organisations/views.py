@@ -1,6 +1,6 @@
 from django.shortcuts import get_object_or_404, render
 
-from clusterfund.core.access import allow_or_404, signed_in
+from clusterfund.core.access import allow_or_403, allow_or_404, signed_in
 from clusterfund.organisations import imports, permissions, selectors
 from clusterfund.organisations.forms import CensusUploadForm, CsvUploadForm
 
@@ -86,7 +86,7 @@ def school(request, pk):
 
 def _import_page(request, slug, *, kind: str):
     council = _council_for(request, slug)
-    allow_or_404(permissions.can_import_school_data(request.user, council))
+    allow_or_403(permissions.can_import_school_data(request.user, council))
     form_class = CensusUploadForm if kind == "census" else CsvUploadForm
     form = form_class(request.POST or None, request.FILES or None)
     report = None

@@ -1,0 +1,97 @@
+"""Every URL, fetched as every demo role and signed out, gives the expected answer.
+
+Another scope's object is 404, a forbidden action 403, and signed-out people go to sign in. A URL that
+is added without an entry here fails `test_every_url_is_in_the_matrix`.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from clusterfund.demo.loader import SCHEMES
+
+ANONYMOUS = "signed out"
+EMAILS = [account.email for scheme in SCHEMES for account in scheme.accounts]
+
+K_ADMIN, K_AUDITOR = "send.admin@kirklees.example", "auditor@kirklees.example"
+K_CLUSTER_ADMIN, K_CHAIR = "cluster14.admin@kirklees.example", "head.ashbrow@kirklees.example"
+K_ST_THOMAS, K_BIRKBY, K_EP = (
+    "senco.stthomas@kirklees.example", "senco.birkbyjunior@kirklees.example", "ep.cluster14@kirklees.example",
+)
+S_ADMIN, S_AUDITOR = "send.admin@stoke.example", "auditor@stoke.example"
+KIRKLEES_CLUSTER_14 = {K_ADMIN, K_AUDITOR, K_CLUSTER_ADMIN, K_CHAIR, K_ST_THOMAS, K_BIRKBY, K_EP}
+
+
+def _school_pk(urn):
+    from clusterfund.organisations.models import School
+
+    return School.objects.get(urn=urn).pk
+
+
+def _cluster_pk(slug):
+    from clusterfund.organisations.models import Cluster
+
+    return Cluster.objects.get(slug=slug).pk
+
+
+def everyone(status):
+    return dict.fromkeys(EMAILS, status)
+
+
+def only(allowed: set[str], status=200, otherwise=404, **exceptions):
+    table = {email: (status if email in allowed else otherwise) for email in EMAILS}
+    table.update(exceptions)
+    return table
+
+
+# url name -> (how to build its arguments, expected status for signed out, expected status by email)
+MATRIX = {
+    "core:home": (lambda: [], 200, everyone(200)),
+    "accounts:sign-in": (lambda: [], 200, everyone(302)),
+    "accounts:sign-out": (lambda: [], 302, everyone(200)),
+    "accounts:account": (lambda: [], 302, everyone(200)),
+    "public:councils": (lambda: [], 200, everyone(200)),
+    "public:council": (lambda: ["kirklees"], 200, everyone(200)),
+    "public:cluster": (lambda: ["stoke-on-trent", "central-cluster"], 200, everyone(200)),
+    "public:privacy": (lambda: [], 200, everyone(200)),
+    "public:accessibility": (lambda: [], 200, everyone(200)),
+    "organisations:council": (lambda: ["kirklees"], 302, only({K_ADMIN, K_AUDITOR})),
+    "organisations:academic-year": (lambda: ["kirklees", 2025], 302, only({K_ADMIN, K_AUDITOR})),
+    "organisations:import-schools": (lambda: ["kirklees"], 302, only({K_ADMIN}, **{K_AUDITOR: 403})),
+    "organisations:import-census": (lambda: ["stoke-on-trent"], 302, only({S_ADMIN}, **{S_AUDITOR: 403})),
+    "organisations:cluster": (lambda: [_cluster_pk("cluster-14")], 302, only(KIRKLEES_CLUSTER_14)),
+    "organisations:school": (
+        lambda: [_school_pk(151801)], 302, only(KIRKLEES_CLUSTER_14 - {K_BIRKBY}),
+    ),
+    "audit:events": (lambda: [], 302, only({K_ADMIN, K_AUDITOR, S_ADMIN, S_AUDITOR})),
+}
+
+
+def _url_names(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _url_names(pattern, inner)
+        elif isinstance(pattern, URLPattern):
+            yield f"{namespace}{pattern.name}", pattern.callback
+
+
+def test_every_url_is_in_the_matrix_and_declares_an_access_rule():
+    names = dict(_url_names())
+    assert set(names) == set(MATRIX), "add new URLs to the permission matrix"
+    for name, callback in names.items():
+        assert getattr(callback, "access_rule", None), f"{name} declares no access rule"
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+@pytest.mark.parametrize("who", [ANONYMOUS, *EMAILS])
+def test_permission_matrix(name, who, client, user_by_email):
+    arguments, anonymous_status, by_email = MATRIX[name]
+    if who != ANONYMOUS:
+        client.force_login(user_by_email(who))
+    url = reverse(name, args=arguments())
+    response = client.get(url)
+    expected = anonymous_status if who == ANONYMOUS else by_email[who]
+    assert response.status_code == expected, f"{who} GET {url}"
+    if who == ANONYMOUS and expected == 302 and name not in {"accounts:sign-out"}:
+        assert response["Location"].startswith(reverse("accounts:sign-in"))
