@@ -6,10 +6,17 @@ class SignInForm(AuthenticationForm):
     """Email and password, with GOV.UK wording for the errors."""
 
     username = forms.EmailField(
-        label="Email address", error_messages={"required": "Enter your email address", "invalid": "Enter an email address in the correct format, like name@example.com"}
+        label="Email address",
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+        },
     )
     password = forms.CharField(
-        label="Password", strip=False, widget=forms.PasswordInput, error_messages={"required": "Enter your password"}
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput,
+        error_messages={"required": "Enter your password"},
     )
     error_messages = {
         "invalid_login": "Enter a correct email address and password",

@@ -4,6 +4,8 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
 
+from clusterfund.accounts.roles import CLUSTER_ROLES, COUNCIL_ROLES, SCHOOL_ROLES, Role
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -35,20 +37,6 @@ class User(AbstractBaseUser):
 
     def __str__(self) -> str:
         return self.full_name or self.email
-
-
-class Role(models.TextChoices):
-    COUNCIL_ADMIN = "council_admin", "Council admin"
-    CLUSTER_ADMIN = "cluster_admin", "Cluster admin"
-    CHAIR = "chair", "Chair"
-    SCHOOL_STAFF = "school_staff", "SENCO or head"
-    TEAM_AROUND_THE_CLUSTER = "tac", "Team Around the Cluster"
-    AUDITOR = "auditor", "Auditor"
-
-
-COUNCIL_ROLES = {Role.COUNCIL_ADMIN, Role.AUDITOR}
-CLUSTER_ROLES = {Role.CLUSTER_ADMIN, Role.CHAIR, Role.TEAM_AROUND_THE_CLUSTER}
-SCHOOL_ROLES = {Role.SCHOOL_STAFF}
 
 
 class RoleAssignmentQuerySet(models.QuerySet):

@@ -6,7 +6,8 @@ and answers the questions the apps' predicates and selectors ask.
 
 from dataclasses import dataclass, field
 
-from clusterfund.accounts.models import Role, RoleAssignment
+from clusterfund.accounts.models import RoleAssignment
+from clusterfund.accounts.roles import Role
 
 _CACHE_ATTRIBUTE = "_clusterfund_scope"
 

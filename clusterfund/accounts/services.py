@@ -2,8 +2,9 @@
 
 from django.db import transaction
 
-from clusterfund.accounts.models import CLUSTER_ROLES, COUNCIL_ROLES, Role, RoleAssignment, User
+from clusterfund.accounts.models import RoleAssignment, User
 from clusterfund.accounts.permissions import forget_scope
+from clusterfund.accounts.roles import CLUSTER_ROLES, COUNCIL_ROLES, Role
 from clusterfund.audit.services import record_event
 
 
@@ -12,12 +13,16 @@ class RoleError(Exception):
 
 
 @transaction.atomic
-def create_person(*, email: str, full_name: str, password: str | None, acting_user, council=None,
-                  job_title: str = "") -> User:
+def create_person(
+    *, email: str, full_name: str, password: str | None, acting_user, council=None, job_title: str = ""
+) -> User:
     """Add a person who can sign in. Without a password they must reset it before signing in."""
     user = User.objects.create_user(email=email, password=password, full_name=full_name, job_title=job_title)
     record_event(
-        acting_user=acting_user, action="person.created", obj=user, council=council,
+        acting_user=acting_user,
+        action="person.created",
+        obj=user,
+        council=council,
         after={"email": user.email, "full_name": full_name},
     )
     return user
@@ -41,7 +46,10 @@ def grant_role(*, user: User, role: Role, council, acting_user, cluster=None, sc
     )
     if created:
         record_event(
-            acting_user=acting_user, action="role.granted", obj=assignment, council=council,
+            acting_user=acting_user,
+            action="role.granted",
+            obj=assignment,
+            council=council,
             after={"person": user.email, "role": role.value, "scope": assignment.scope_name},
         )
     forget_scope(user)

@@ -30,4 +30,6 @@ def sign_out(request):
 
 @signed_in("own account")
 def account(request):
-    return render(request, "accounts/account.html", {"page_title": "Your account", "roles": roles_of(request.user)})
+    return render(
+        request, "accounts/account.html", {"page_title": "Your account", "roles": roles_of(request.user)}
+    )

@@ -28,7 +28,9 @@ def environment(**options) -> Environment:
             PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja", "templates")}),
         ]
     )
-    env = Environment(loader=loader, trim_blocks=True, lstrip_blocks=True, **options)
+    options.pop("autoescape", None)
+    # Always escape: every page carries people's data.
+    env = Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True, **options)
     env.globals.update(
         {
             "url": url,

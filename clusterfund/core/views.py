@@ -1,6 +1,6 @@
 from django.shortcuts import render
 
-from clusterfund.accounts.models import Role
+from clusterfund.accounts.roles import Role
 from clusterfund.accounts.selectors import roles_of
 from clusterfund.core.access import public
 from clusterfund.organisations.selectors import current_clusters_of_schools, public_councils
@@ -11,7 +11,9 @@ def home(request):
     """Signed out: where to find your cluster. Signed in: the work each of your roles brings."""
     if not request.user.is_authenticated:
         return render(
-            request, "core/landing.html", {"page_title": "SEND cluster funding", "councils": public_councils()}
+            request,
+            "core/landing.html",
+            {"page_title": "SEND cluster funding", "councils": public_councils()},
         )
     roles = roles_of(request.user)
     school_ids = [r.school_id for r in roles if r.role == Role.SCHOOL_STAFF]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from clusterfund.accounts.models import Role
+from clusterfund.accounts.roles import Role
 from clusterfund.accounts.services import create_person, grant_role
 from clusterfund.organisations import services as organisations
 from clusterfund.organisations.models import Council, School, SchoolCensus, TeamMember
@@ -63,25 +63,55 @@ KIRKLEES = DemoScheme(
     ),
     city_pool=False,
     team=(
-        ("Dr Nadia Rahman", TeamMember.Profession.EDUCATIONAL_PSYCHOLOGIST, "Kirklees Educational Psychology Service"),
+        (
+            "Dr Nadia Rahman",
+            TeamMember.Profession.EDUCATIONAL_PSYCHOLOGIST,
+            "Kirklees Educational Psychology Service",
+        ),
         ("Gareth Holroyd", TeamMember.Profession.SPECIALIST_TEACHER, "Specialist Teaching Service"),
         ("Priya Mistry", TeamMember.Profession.EARLY_SUPPORT, "Early Support"),
         ("Joanne Firth", TeamMember.Profession.EHCP_TEAM, "EHCP Team"),
     ),
     accounts=(
-        DemoAccount("send.admin@kirklees.example", "Helen Armitage", "SEND commissioning officer",
-                    (("council_admin", "council"),)),
-        DemoAccount("auditor@kirklees.example", "Ravi Chauhan", "Internal auditor", (("auditor", "council"),)),
-        DemoAccount("cluster14.admin@kirklees.example", "Sarah Lockwood", "Cluster 14 administrator",
-                    (("cluster_admin", "cluster-14"),)),
-        DemoAccount("head.ashbrow@kirklees.example", "Martin Beaumont", "Headteacher, Ashbrow School",
-                    (("chair", "cluster-14"), ("school_staff", "107628"))),
-        DemoAccount("senco.stthomas@kirklees.example", "Claire Dyson", "SENCO, St Thomas CE Primary School",
-                    (("school_staff", "151801"),)),
-        DemoAccount("senco.birkbyjunior@kirklees.example", "Imran Hussain", "SENCO, Birkby Junior School",
-                    (("school_staff", "107626"),)),
-        DemoAccount("ep.cluster14@kirklees.example", "Dr Nadia Rahman", "Educational psychologist",
-                    (("tac", "cluster-14"),)),
+        DemoAccount(
+            "send.admin@kirklees.example",
+            "Helen Armitage",
+            "SEND commissioning officer",
+            (("council_admin", "council"),),
+        ),
+        DemoAccount(
+            "auditor@kirklees.example", "Ravi Chauhan", "Internal auditor", (("auditor", "council"),)
+        ),
+        DemoAccount(
+            "cluster14.admin@kirklees.example",
+            "Sarah Lockwood",
+            "Cluster 14 administrator",
+            (("cluster_admin", "cluster-14"),),
+        ),
+        DemoAccount(
+            "head.ashbrow@kirklees.example",
+            "Martin Beaumont",
+            "Headteacher, Ashbrow School",
+            (("chair", "cluster-14"), ("school_staff", "107628")),
+        ),
+        DemoAccount(
+            "senco.stthomas@kirklees.example",
+            "Claire Dyson",
+            "SENCO, St Thomas CE Primary School",
+            (("school_staff", "151801"),),
+        ),
+        DemoAccount(
+            "senco.birkbyjunior@kirklees.example",
+            "Imran Hussain",
+            "SENCO, Birkby Junior School",
+            (("school_staff", "107626"),),
+        ),
+        DemoAccount(
+            "ep.cluster14@kirklees.example",
+            "Dr Nadia Rahman",
+            "Educational psychologist",
+            (("tac", "cluster-14"),),
+        ),
     ),
 )
 
@@ -104,24 +134,52 @@ STOKE = DemoScheme(
     ),
     city_pool=True,
     team=(
-        ("Dr Owen Bradbury", TeamMember.Profession.EDUCATIONAL_PSYCHOLOGIST, "Stoke-on-Trent Educational Psychology"),
+        (
+            "Dr Owen Bradbury",
+            TeamMember.Profession.EDUCATIONAL_PSYCHOLOGIST,
+            "Stoke-on-Trent Educational Psychology",
+        ),
         ("Leanne Wood", TeamMember.Profession.SEND_TEAM, "SEND Team"),
         ("Kwame Mensah", TeamMember.Profession.LOCALITY_LEAD, "Central locality"),
         ("Rachel Plant", TeamMember.Profession.SPECIALIST_TEACHER, "Inclusion Support Service"),
     ),
     accounts=(
-        DemoAccount("send.admin@stoke.example", "Amanda Birks", "SEND Team manager", (("council_admin", "council"),)),
-        DemoAccount("auditor@stoke.example", "Peter Salt", "Schools forum auditor", (("auditor", "council"),)),
-        DemoAccount("central.admin@stoke.example", "Donna Shenton", "Cluster administrator",
-                    (("cluster_admin", "central-cluster"), ("cluster_admin", "city-pool"))),
-        DemoAccount("locality.lead@stoke.example", "Kwame Mensah", "Central locality lead",
-                    (("chair", "central-cluster"), ("chair", "city-pool"))),
-        DemoAccount("senco.abbeyhulton@stoke.example", "Gemma Hollins", "SENCO, Abbey Hulton Primary School",
-                    (("school_staff", "146487"),)),
-        DemoAccount("senco.etruscan@stoke.example", "Tomasz Nowak", "SENCO, Etruscan Primary School",
-                    (("school_staff", "146464"),)),
-        DemoAccount("ep.central@stoke.example", "Dr Owen Bradbury", "Educational psychologist",
-                    (("tac", "central-cluster"),)),
+        DemoAccount(
+            "send.admin@stoke.example", "Amanda Birks", "SEND Team manager", (("council_admin", "council"),)
+        ),
+        DemoAccount(
+            "auditor@stoke.example", "Peter Salt", "Schools forum auditor", (("auditor", "council"),)
+        ),
+        DemoAccount(
+            "central.admin@stoke.example",
+            "Donna Shenton",
+            "Cluster administrator",
+            (("cluster_admin", "central-cluster"), ("cluster_admin", "city-pool")),
+        ),
+        DemoAccount(
+            "locality.lead@stoke.example",
+            "Kwame Mensah",
+            "Central locality lead",
+            (("chair", "central-cluster"), ("chair", "city-pool")),
+        ),
+        DemoAccount(
+            "senco.abbeyhulton@stoke.example",
+            "Gemma Hollins",
+            "SENCO, Abbey Hulton Primary School",
+            (("school_staff", "146487"),),
+        ),
+        DemoAccount(
+            "senco.etruscan@stoke.example",
+            "Tomasz Nowak",
+            "SENCO, Etruscan Primary School",
+            (("school_staff", "146464"),),
+        ),
+        DemoAccount(
+            "ep.central@stoke.example",
+            "Dr Owen Bradbury",
+            "Educational psychologist",
+            (("tac", "central-cluster"),),
+        ),
     ),
 )
 
@@ -135,7 +193,11 @@ def _number(text: str) -> int | None:
 def _school_rows(scheme_key: str) -> list[dict]:
     with DATA.open(newline="", encoding="utf-8") as file:
         # Only the schools the source page lists: the SENDCO hub page adds three that the pilot does not.
-        return [row for row in csv.DictReader(file) if row["scheme"] == scheme_key and row["listed_in"].startswith("seed")]
+        return [
+            row
+            for row in csv.DictReader(file)
+            if row["scheme"] == scheme_key and row["listed_in"].startswith("seed")
+        ]
 
 
 def _phase_and_type(row: dict) -> tuple[str, str]:
@@ -166,13 +228,21 @@ def load_scheme(scheme: DemoScheme, *, today: datetime.date | None = None) -> Co
         for start in range(scheme.first_year, max(scheme.first_year, current_start_year(today)) + 1)
     ]
     cluster = organisations.create_cluster(
-        council=council, name=scheme.cluster_name, number=scheme.cluster_number, locality=scheme.locality,
-        meeting_rhythm=scheme.meeting_rhythm, how_to_get_support=scheme.how_to_get_support, acting_user=None,
+        council=council,
+        name=scheme.cluster_name,
+        number=scheme.cluster_number,
+        locality=scheme.locality,
+        meeting_rhythm=scheme.meeting_rhythm,
+        how_to_get_support=scheme.how_to_get_support,
+        acting_user=None,
     )
     clusters = {cluster.slug: cluster}
     if scheme.city_pool:
         pool = organisations.create_cluster(
-            council=council, name="City pool", is_city_pool=True, locality="Whole city",
+            council=council,
+            name="City pool",
+            is_city_pool=True,
+            locality="Whole city",
             meeting_rhythm="The City Cluster Meeting is held once a term to hear contingency requests.",
             acting_user=None,
         )
@@ -193,29 +263,46 @@ def load_scheme(scheme: DemoScheme, *, today: datetime.date | None = None) -> Co
         schools[row["urn"] or row["seed_name"]] = school
         if row["pupils_jan2023"]:
             SchoolCensus.objects.create(
-                school=school, census_month=CENSUS_MONTH, source=CENSUS_SOURCE,
-                pupils_on_roll=_number(row["pupils_jan2023"]), sen_support=_number(row["sen_support_jan2023"]),
+                school=school,
+                census_month=CENSUS_MONTH,
+                source=CENSUS_SOURCE,
+                pupils_on_roll=_number(row["pupils_jan2023"]),
+                sen_support=_number(row["sen_support_jan2023"]),
                 ehc_plans=_number(row["ehc_plan_jan2023"]),
             )
         for year in years:
-            organisations.place_school_in_cluster(school=school, cluster=cluster, academic_year=year, acting_user=None)
+            organisations.place_school_in_cluster(
+                school=school, cluster=cluster, academic_year=year, acting_user=None
+            )
 
     people = {}
     for account in scheme.accounts:
         person = create_person(
-            email=account.email, full_name=account.full_name, job_title=account.job_title,
-            password=DEMO_PASSWORD, acting_user=None, council=council,
+            email=account.email,
+            full_name=account.full_name,
+            job_title=account.job_title,
+            password=DEMO_PASSWORD,
+            acting_user=None,
+            council=council,
         )
         people[account.full_name] = person
         for role, scope in account.roles:
             grant_role(
-                user=person, role=Role(role), council=council, acting_user=None,
-                cluster=clusters.get(scope), school=schools.get(scope),
+                user=person,
+                role=Role(role),
+                council=council,
+                acting_user=None,
+                cluster=clusters.get(scope),
+                school=schools.get(scope),
             )
     for name, profession, organisation in scheme.team:
         organisations.add_team_member(
-            cluster=cluster, name=name, profession=profession, organisation=organisation,
-            user=people.get(name), acting_user=None,
+            cluster=cluster,
+            name=name,
+            profession=profession,
+            organisation=organisation,
+            user=people.get(name),
+            acting_user=None,
         )
     return council
 

@@ -95,7 +95,9 @@ def _read(data: bytes, required: list[str], report: ImportReport) -> list[tuple[
     missing = [name for name in required if name not in header]
     if missing:
         report.problems.append(
-            Problem(0, "", "The file has no column called " + ", ".join(f"‘{name}’" for name in missing) + ".")
+            Problem(
+                0, "", "The file has no column called " + ", ".join(f"‘{name}’" for name in missing) + "."
+            )
         )
         return []
     rows = []
@@ -132,7 +134,9 @@ def check_gias_file(data: bytes, *, council: Council | None = None) -> tuple[Imp
     """Check a GIAS extract. Rows for councils not in the system (or not `council`) are ignored."""
     report = ImportReport(kind="schools")
     rows = _read(data, GIAS_REQUIRED, report)
-    councils = {c.la_code: c for c in (Council.objects.filter(pk=council.pk) if council else Council.objects.all())}
+    councils = {
+        c.la_code: c for c in (Council.objects.filter(pk=council.pk) if council else Council.objects.all())
+    }
     parsed, seen = [], {}
     for line, row in rows:
         urn = _whole_number(row["URN"], line, "URN", report, allow_suppressed=False)
@@ -141,11 +145,15 @@ def check_gias_file(data: bytes, *, council: Council | None = None) -> tuple[Imp
         if not name:
             report.problems.append(Problem(line, "EstablishmentName", "The school has no name."))
         elif len(name) > 200:
-            report.problems.append(Problem(line, "EstablishmentName", "The name is longer than 200 characters."))
+            report.problems.append(
+                Problem(line, "EstablishmentName", "The name is longer than 200 characters.")
+            )
         phase_text = row.get("PhaseOfEducation (name)", "")
         phase = GIAS_PHASES.get(phase_text.lower())
         if phase is None:
-            report.problems.append(Problem(line, "PhaseOfEducation (name)", f"‘{phase_text}’ is not a GIAS phase."))
+            report.problems.append(
+                Problem(line, "PhaseOfEducation (name)", f"‘{phase_text}’ is not a GIAS phase.")
+            )
         postcode = " ".join(row.get("Postcode", "").upper().split())
         if postcode and not POSTCODE.match(postcode):
             report.problems.append(Problem(line, "Postcode", f"‘{row['Postcode']}’ is not a UK postcode."))
@@ -171,7 +179,9 @@ def check_gias_file(data: bytes, *, council: Council | None = None) -> tuple[Imp
                 "postcode": postcode,
             }
         )
-    report.ignored_reason = "for councils not in this service" if council is None else f"not in {council.name}"
+    report.ignored_reason = (
+        "for councils not in this service" if council is None else f"not in {council.name}"
+    )
     return report, parsed
 
 
@@ -189,14 +199,21 @@ def import_schools(*, data: bytes, acting_user, council: Council | None = None) 
             school = School.objects.create(**values)
             report.created += 1
             record_event(
-                acting_user=acting_user, action="school.imported", obj=school, council=school.council,
+                acting_user=acting_user,
+                action="school.imported",
+                obj=school,
+                council=school.council,
                 after={name: values[name] for name in ["urn", *fields]},
             )
             continue
         if school.council_id != values["council"].pk:
             report.problems.append(
-                Problem(0, "LA (code)", f"URN {school.urn} belongs to {school.council.name} here, not to LA "
-                        f"{values['council'].la_code}; move it by hand.")
+                Problem(
+                    0,
+                    "LA (code)",
+                    f"URN {school.urn} belongs to {school.council.name} here, not to LA "
+                    f"{values['council'].la_code}; move it by hand.",
+                )
             )
             continue
         changed = {name: values[name] for name in fields if getattr(school, name) != values[name]}
@@ -209,8 +226,12 @@ def import_schools(*, data: bytes, acting_user, council: Council | None = None) 
         school.save(update_fields=list(changed))
         report.updated += 1
         record_event(
-            acting_user=acting_user, action="school.updated_from_gias", obj=school, council=school.council,
-            before=before, after=changed,
+            acting_user=acting_user,
+            action="school.updated_from_gias",
+            obj=school,
+            council=school.council,
+            before=before,
+            after=changed,
         )
     if not report.ok:
         transaction.set_rollback(True)
@@ -279,7 +300,9 @@ def check_census_file(
             report.ignored += 1
             continue
         parsed.append((by_urn[urn], counts))
-    report.ignored_reason = "schools not in this service" if council is None else f"schools not in {council.name}"
+    report.ignored_reason = (
+        "schools not in this service" if council is None else f"schools not in {council.name}"
+    )
     return report, parsed
 
 
@@ -299,10 +322,16 @@ def import_census(
         values = {name: counts.get(name) for name in CENSUS_COLUMNS.values()}
         row = existing.get(school.pk)
         if row is None:
-            row = SchoolCensus.objects.create(school=school, census_month=census_month, source=source, **values)
+            row = SchoolCensus.objects.create(
+                school=school, census_month=census_month, source=source, **values
+            )
             report.created += 1
             record_event(
-                acting_user=acting_user, action="census.imported", obj=row, council=school.council, after=values
+                acting_user=acting_user,
+                action="census.imported",
+                obj=row,
+                council=school.council,
+                after=values,
             )
             continue
         changed = {name: value for name, value in values.items() if getattr(row, name) != value}
@@ -315,7 +344,11 @@ def import_census(
         row.save(update_fields=list(changed))
         report.updated += 1
         record_event(
-            acting_user=acting_user, action="census.updated", obj=row, council=school.council,
-            before=before, after=changed,
+            acting_user=acting_user,
+            action="census.updated",
+            obj=row,
+            council=school.council,
+            before=before,
+            after=changed,
         )
     return report

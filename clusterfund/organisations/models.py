@@ -46,7 +46,9 @@ class AcademicYear(models.Model):
         ordering = ["council", "start_year"]
         constraints = [
             models.UniqueConstraint(fields=["council", "start_year"], name="one_academic_year_per_start"),
-            models.CheckConstraint(name="academic_year_dates_in_order", condition=Q(starts_on__lt=models.F("ends_on"))),
+            models.CheckConstraint(
+                name="academic_year_dates_in_order", condition=Q(starts_on__lt=models.F("ends_on"))
+            ),
         ]
 
     def __str__(self) -> str:
@@ -75,7 +77,9 @@ class Term(models.Model):
 
     class Meta:
         ordering = ["academic_year", "number"]
-        constraints = [models.UniqueConstraint(fields=["academic_year", "number"], name="one_term_per_number")]
+        constraints = [
+            models.UniqueConstraint(fields=["academic_year", "number"], name="one_term_per_number")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_season_display()} term {self.academic_year.name}"
@@ -93,7 +97,9 @@ class HalfTerm(models.Model):
         ordering = ["number"]
         constraints = [
             models.UniqueConstraint(fields=["term", "number"], name="one_half_term_per_number"),
-            models.CheckConstraint(name="half_term_dates_in_order", condition=Q(starts_on__lt=models.F("ends_on"))),
+            models.CheckConstraint(
+                name="half_term_dates_in_order", condition=Q(starts_on__lt=models.F("ends_on"))
+            ),
         ]
 
     def __str__(self) -> str:
@@ -171,12 +177,16 @@ class SchoolCensus(models.Model):
     pupils_on_roll = models.PositiveIntegerField(null=True, blank=True)
     sen_support = models.PositiveIntegerField("pupils on SEN support (code K)", null=True, blank=True)
     ehc_plans = models.PositiveIntegerField("pupils with an EHC plan (code E)", null=True, blank=True)
-    free_school_meals = models.PositiveIntegerField("pupils eligible for free school meals", null=True, blank=True)
+    free_school_meals = models.PositiveIntegerField(
+        "pupils eligible for free school meals", null=True, blank=True
+    )
 
     class Meta:
         ordering = ["school", "-census_month"]
         constraints = [
-            models.UniqueConstraint(fields=["school", "census_month"], name="one_census_row_per_school_and_month")
+            models.UniqueConstraint(
+                fields=["school", "census_month"], name="one_census_row_per_school_and_month"
+            )
         ]
 
     def __str__(self) -> str:
@@ -200,7 +210,9 @@ class ClusterMembership(models.Model):
     class Meta:
         ordering = ["academic_year", "cluster", "school__name"]
         constraints = [
-            models.UniqueConstraint(fields=["school", "academic_year"], name="one_cluster_per_school_per_year")
+            models.UniqueConstraint(
+                fields=["school", "academic_year"], name="one_cluster_per_school_per_year"
+            )
         ]
 
     def __str__(self) -> str:

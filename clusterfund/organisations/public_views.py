@@ -7,20 +7,20 @@ from django.shortcuts import get_object_or_404, render
 
 from clusterfund.core.access import public
 from clusterfund.organisations import selectors
-from clusterfund.organisations.models import Cluster, Council
 
 
 @public
 def councils(request):
     return render(
-        request, "organisations/public/councils.html",
+        request,
+        "organisations/public/councils.html",
         {"page_title": "Clusters near you", "councils": selectors.public_councils()},
     )
 
 
 @public
 def council(request, slug):
-    council = get_object_or_404(Council, slug=slug)
+    council = get_object_or_404(selectors.public_councils(), slug=slug)
     year = selectors.current_year(council)
     return render(
         request,
@@ -37,7 +37,7 @@ def council(request, slug):
 
 @public
 def cluster(request, slug, cluster_slug):
-    cluster = get_object_or_404(Cluster.objects.select_related("council"), council__slug=slug, slug=cluster_slug)
+    cluster = get_object_or_404(selectors.public_clusters(), council__slug=slug, slug=cluster_slug)
     year = selectors.current_year(cluster.council)
     return render(
         request,

@@ -53,7 +53,9 @@ def current_year(council: Council) -> AcademicYear | None:
 
 
 def latest_census_prefetch() -> Prefetch:
-    return Prefetch("censuses", queryset=SchoolCensus.objects.order_by("-census_month"), to_attr="census_rows")
+    return Prefetch(
+        "censuses", queryset=SchoolCensus.objects.order_by("-census_month"), to_attr="census_rows"
+    )
 
 
 def member_schools(cluster: Cluster, academic_year: AcademicYear | None) -> list[School]:
@@ -90,6 +92,11 @@ def years_of(council: Council) -> QuerySet[AcademicYear]:
 def public_councils() -> QuerySet[Council]:
     """Every council on the service, for the signed-out pages."""
     return Council.objects.order_by("name")
+
+
+def public_clusters() -> QuerySet[Cluster]:
+    """Every cluster, for the signed-out pages (which show no personal data)."""
+    return Cluster.objects.select_related("council")
 
 
 def current_clusters_of_schools(school_ids) -> dict[int, Cluster]:

@@ -28,7 +28,10 @@ def create_council(*, name: str, la_code: int, acting_user, slug: str = "") -> C
     """Set up a council that runs a cluster scheme."""
     council = Council.objects.create(name=name, la_code=la_code, slug=slug or slugify(name))
     record_event(
-        acting_user=acting_user, action="council.created", obj=council, council=council,
+        acting_user=acting_user,
+        action="council.created",
+        obj=council,
+        council=council,
         after={"name": name, "la_code": la_code},
     )
     return council
@@ -49,9 +52,14 @@ def open_academic_year(*, council: Council, start_year: int, acting_user) -> Aca
     for number, season in enumerate(Term.Season.values, start=1):
         term = Term.objects.create(academic_year=year, season=season, number=number)
         for dates in half_terms[(number - 1) * 2 : number * 2]:
-            HalfTerm.objects.create(term=term, number=dates.number, starts_on=dates.starts_on, ends_on=dates.ends_on)
+            HalfTerm.objects.create(
+                term=term, number=dates.number, starts_on=dates.starts_on, ends_on=dates.ends_on
+            )
     record_event(
-        acting_user=acting_user, action="academic_year.opened", obj=year, council=council,
+        acting_user=acting_user,
+        action="academic_year.opened",
+        obj=year,
+        council=council,
         after={"half_terms": [[h.starts_on.isoformat(), h.ends_on.isoformat()] for h in half_terms]},
     )
     return year
@@ -76,8 +84,12 @@ def change_half_term_dates(
     half_term.starts_on, half_term.ends_on = starts_on, ends_on
     half_term.save(update_fields=["starts_on", "ends_on"])
     record_event(
-        acting_user=acting_user, action="half_term.dates_changed", obj=half_term, council=year.council,
-        before=before, after={"starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat()},
+        acting_user=acting_user,
+        action="half_term.dates_changed",
+        obj=half_term,
+        council=year.council,
+        before=before,
+        after={"starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat()},
     )
     return half_term
 
@@ -96,11 +108,20 @@ def create_cluster(
 ) -> Cluster:
     """Set up a cluster of schools (or the council's city pool, which holds contingency money)."""
     cluster = Cluster.objects.create(
-        council=council, name=name, slug=slugify(name), number=number, locality=locality,
-        is_city_pool=is_city_pool, meeting_rhythm=meeting_rhythm, how_to_get_support=how_to_get_support,
+        council=council,
+        name=name,
+        slug=slugify(name),
+        number=number,
+        locality=locality,
+        is_city_pool=is_city_pool,
+        meeting_rhythm=meeting_rhythm,
+        how_to_get_support=how_to_get_support,
     )
     record_event(
-        acting_user=acting_user, action="cluster.created", obj=cluster, council=council,
+        acting_user=acting_user,
+        action="cluster.created",
+        obj=cluster,
+        council=council,
         after={"name": name, "number": number, "locality": locality, "is_city_pool": is_city_pool},
     )
     return cluster
@@ -116,20 +137,26 @@ def place_school_in_cluster(
     if not (school.council_id == cluster.council_id == academic_year.council_id):
         raise OrganisationError("The school, the cluster and the year must belong to the same council.")
     membership = (
-        ClusterMembership.objects.select_for_update().filter(school=school, academic_year=academic_year).first()
+        ClusterMembership.objects.select_for_update()
+        .filter(school=school, academic_year=academic_year)
+        .first()
     )
     if membership is not None and membership.cluster_id == cluster.pk:
         return membership
     before = {"cluster": membership.cluster.name} if membership else None
     if membership is None:
-        membership = ClusterMembership.objects.create(school=school, cluster=cluster, academic_year=academic_year)
+        membership = ClusterMembership.objects.create(
+            school=school, cluster=cluster, academic_year=academic_year
+        )
     else:
         membership.cluster = cluster
         membership.save(update_fields=["cluster"])
     record_event(
         acting_user=acting_user,
         action="school.placed_in_cluster" if before is None else "school.moved_cluster",
-        obj=membership, council=cluster.council, before=before,
+        obj=membership,
+        council=cluster.council,
+        before=before,
         after={"cluster": cluster.name, "academic_year": academic_year.name, "school": school.name},
     )
     return membership
@@ -146,7 +173,10 @@ def add_team_member(
         cluster=cluster, name=name, profession=profession, organisation=organisation, user=user
     )
     record_event(
-        acting_user=acting_user, action="team_member.added", obj=member, council=cluster.council,
+        acting_user=acting_user,
+        action="team_member.added",
+        obj=member,
+        council=cluster.council,
         after={"name": name, "profession": profession, "cluster": cluster.name},
     )
     return member
@@ -163,6 +193,11 @@ def update_school(*, school: School, acting_user, **fields) -> School:
         setattr(school, name, value)
     school.save(update_fields=list(new))
     record_event(
-        acting_user=acting_user, action="school.updated", obj=school, council=school.council, before=old, after=new
+        acting_user=acting_user,
+        action="school.updated",
+        obj=school,
+        council=school.council,
+        before=old,
+        after=new,
     )
     return school

@@ -51,8 +51,11 @@ def cluster(request, pk):
     allow_or_404(permissions.can_view_cluster(request.user, cluster))
     year = selectors.current_year(cluster.council)
     schools = selectors.member_schools(cluster, year)
-    visible_school_ids = set(selectors.schools_visible_to(request.user).filter(
-        pk__in=[s.pk for s in schools]).values_list("pk", flat=True))
+    visible_school_ids = set(
+        selectors.schools_visible_to(request.user)
+        .filter(pk__in=[s.pk for s in schools])
+        .values_list("pk", flat=True)
+    )
     return render(
         request,
         "organisations/cluster.html",
@@ -78,8 +81,11 @@ def school(request, pk):
             "page_title": school.name,
             "school": school,
             "censuses": list(school.censuses.all()),
-            "memberships": list(school.memberships.select_related("cluster", "academic_year").order_by(
-                "-academic_year__start_year")),
+            "memberships": list(
+                school.memberships.select_related("cluster", "academic_year").order_by(
+                    "-academic_year__start_year"
+                )
+            ),
         },
     )
 
@@ -93,12 +99,21 @@ def _import_page(request, slug, *, kind: str):
     if request.method == "POST" and form.is_valid():
         if kind == "census":
             report = imports.import_census(
-                data=form.cleaned_data["file"], census_month=form.cleaned_data["census_month"],
-                acting_user=request.user, council=council, source=request.FILES["file"].name[:200],
+                data=form.cleaned_data["file"],
+                census_month=form.cleaned_data["census_month"],
+                acting_user=request.user,
+                council=council,
+                source=request.FILES["file"].name[:200],
             )
         else:
-            report = imports.import_schools(data=form.cleaned_data["file"], acting_user=request.user, council=council)
-    title = "Import school census counts" if kind == "census" else "Import schools from Get Information About Schools"
+            report = imports.import_schools(
+                data=form.cleaned_data["file"], acting_user=request.user, council=council
+            )
+    title = (
+        "Import school census counts"
+        if kind == "census"
+        else "Import schools from Get Information About Schools"
+    )
     return render(
         request,
         f"organisations/import_{kind}.html",

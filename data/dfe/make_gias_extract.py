@@ -15,13 +15,22 @@ PHASES = {
     "State-funded nursery": "Nursery",
 }
 COLUMNS = [
-    "URN", "LA (code)", "LA (name)", "EstablishmentNumber", "EstablishmentName", "TypeOfEstablishment (name)",
-    "EstablishmentStatus (name)", "PhaseOfEducation (name)", "Town", "Postcode",
+    "URN",
+    "LA (code)",
+    "LA (name)",
+    "EstablishmentNumber",
+    "EstablishmentName",
+    "TypeOfEstablishment (name)",
+    "EstablishmentStatus (name)",
+    "PhaseOfEducation (name)",
+    "Town",
+    "Postcode",
 ]
 
-with open(HERE / "kirklees_stoke_schools_jan2019.csv", newline="", encoding="utf-8") as source, open(
-    HERE / "gias_extract_kirklees_stoke.csv", "w", newline="", encoding="utf-8"
-) as target:
+with (
+    open(HERE / "kirklees_stoke_schools_jan2019.csv", newline="", encoding="utf-8") as source,
+    open(HERE / "gias_extract_kirklees_stoke.csv", "w", newline="", encoding="utf-8") as target,
+):
     writer = csv.DictWriter(target, COLUMNS)
     writer.writeheader()
     for row in csv.DictReader(source):

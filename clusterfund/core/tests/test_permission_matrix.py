@@ -15,7 +15,9 @@ EMAILS = [account.email for scheme in SCHEMES for account in scheme.accounts]
 K_ADMIN, K_AUDITOR = "send.admin@kirklees.example", "auditor@kirklees.example"
 K_CLUSTER_ADMIN, K_CHAIR = "cluster14.admin@kirklees.example", "head.ashbrow@kirklees.example"
 K_ST_THOMAS, K_BIRKBY, K_EP = (
-    "senco.stthomas@kirklees.example", "senco.birkbyjunior@kirklees.example", "ep.cluster14@kirklees.example",
+    "senco.stthomas@kirklees.example",
+    "senco.birkbyjunior@kirklees.example",
+    "ep.cluster14@kirklees.example",
 )
 S_ADMIN, S_AUDITOR = "send.admin@stoke.example", "auditor@stoke.example"
 KIRKLEES_CLUSTER_14 = {K_ADMIN, K_AUDITOR, K_CLUSTER_ADMIN, K_CHAIR, K_ST_THOMAS, K_BIRKBY, K_EP}
@@ -60,7 +62,9 @@ MATRIX = {
     "organisations:import-census": (lambda: ["stoke-on-trent"], 302, only({S_ADMIN}, **{S_AUDITOR: 403})),
     "organisations:cluster": (lambda: [_cluster_pk("cluster-14")], 302, only(KIRKLEES_CLUSTER_14)),
     "organisations:school": (
-        lambda: [_school_pk(151801)], 302, only(KIRKLEES_CLUSTER_14 - {K_BIRKBY}),
+        lambda: [_school_pk(151801)],
+        302,
+        only(KIRKLEES_CLUSTER_14 - {K_BIRKBY}),
     ),
     "audit:events": (lambda: [], 302, only({K_ADMIN, K_AUDITOR, S_ADMIN, S_AUDITOR})),
 }

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from clusterfund.accounts.models import Role
+from clusterfund.accounts.roles import Role
 from clusterfund.demo.loader import DEMO_PASSWORD, demo_accounts, load_demo
 
 

@@ -22,4 +22,7 @@ class Command(BaseCommand):
             month = parse_census_month(census)
         except ValueError as error:
             raise CommandError(str(error)) from error
-        finish(self, import_census(data=file.read_bytes(), census_month=month, acting_user=None, source=file.name))
+        finish(
+            self,
+            import_census(data=file.read_bytes(), census_month=month, acting_user=None, source=file.name),
+        )
