@@ -33,7 +33,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 # The council's branding: the name shown in the header and the colour of the header.
 SERVICE_NAME = os.environ.get("SERVICE_NAME", "clusterfund")
-COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "Cluster funding for SEND")
+COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "Demo council")
 COUNCIL_COLOUR = os.environ.get("COUNCIL_COLOUR", "#1d70b8")
 PHASE = os.environ.get("PHASE", "beta")
 
@@ -117,6 +117,7 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "clusterfund" / "static"]
 # Production collects static files (COLLECTED_STATIC=true); the demo and tests serve them from the apps.
 COLLECTED_STATIC = env_bool("COLLECTED_STATIC", False)
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles")) if COLLECTED_STATIC else None

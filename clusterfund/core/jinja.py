@@ -6,6 +6,7 @@ from django.template.backends.jinja2 import Jinja2
 from django.templatetags.static import static
 from django.urls import reverse
 from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader
+from markupsafe import Markup, escape
 
 from clusterfund.core import formatting
 from clusterfund.core.navigation import navigation_items
@@ -21,6 +22,15 @@ def url(name: str, *args, **kwargs) -> str:
     return reverse(name, args=args or None, kwargs=kwargs or None)
 
 
+def link(href: str, text) -> Markup:
+    """A GOV.UK link as markup, for table cells and summary lists that take `html`."""
+    return Markup('<a class="govuk-link" href="{}">{}</a>').format(href, text)
+
+
+def code(text) -> Markup:
+    return Markup("<code>{}</code>").format(escape(text))
+
+
 def environment(**options) -> Environment:
     loader = ChoiceLoader(
         [
@@ -34,6 +44,8 @@ def environment(**options) -> Environment:
     env.globals.update(
         {
             "url": url,
+            "link": link,
+            "code": code,
             "static": static,
             "get_messages": get_messages,
             "navigation_items": navigation_items,

@@ -39,6 +39,8 @@ def check_page(html: str, csp_header: str = "") -> None:
     duplicates = [value for value, number in ids.items() if number > 1]
     if duplicates:
         problems.append(f"duplicate ids: {duplicates}")
+    if re.search(r"&lt;(a|code|strong|span|p|ul|li)[ >]", html):
+        problems.append("markup was escaped and shows as text (build it with link() or a macro)")
     if csp_header:
         nonces = set(_NONCE.findall(csp_header))
         for script in document.findall(".//script"):

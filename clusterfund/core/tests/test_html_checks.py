@@ -19,6 +19,7 @@ def test_a_good_page_passes():
         (GOOD.replace('<p id="a">x</p>', '<p id="a">x</p><div id="a"></div>'), "duplicate ids"),
         (GOOD.replace('nonce="abc"', ""), "no valid CSP nonce"),
         (GOOD.replace("<p id", "<p <span id"), "line"),
+        (GOOD.replace(">x<", ">&lt;a href='/'>x&lt;/a><"), "escaped"),
     ],
 )
 def test_a_bad_page_is_caught(html, message):
