@@ -4,6 +4,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from clusterfund.core.tests.browser import browser, page  # noqa: F401  (shared by every journey)
 from clusterfund.core.tests.html_checks import check_page
 
 
