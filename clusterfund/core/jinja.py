@@ -27,6 +27,11 @@ def link(href: str, text) -> Markup:
     return Markup('<a class="govuk-link" href="{}">{}</a>').format(href, text)
 
 
+def visually_hidden(text) -> Markup:
+    """Words for screen readers only, such as what a 'Change' link changes."""
+    return Markup('<span class="govuk-visually-hidden">{}</span>').format(text)
+
+
 def code(text) -> Markup:
     return Markup("<code>{}</code>").format(escape(text))
 
@@ -46,6 +51,7 @@ def environment(**options) -> Environment:
             "url": url,
             "link": link,
             "code": code,
+            "visually_hidden": visually_hidden,
             "static": static,
             "get_messages": get_messages,
             "navigation_items": navigation_items,

@@ -1,5 +1,6 @@
 from django import forms
 
+from clusterfund.core.fields import DateInputField
 from clusterfund.organisations.imports import parse_census_month
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -36,3 +37,14 @@ class CensusUploadForm(CsvUploadForm):
             return parse_census_month(self.cleaned_data["census_month"])
         except ValueError as error:
             raise forms.ValidationError(str(error)) from error
+
+
+class HalfTermDatesForm(forms.Form):
+    starts_on = DateInputField(label="Start date")
+    ends_on = DateInputField(label="End date")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("starts_on") and cleaned.get("ends_on") and cleaned["ends_on"] <= cleaned["starts_on"]:
+            self.add_error("ends_on", "End date must be after the start date")
+        return cleaned

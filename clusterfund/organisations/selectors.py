@@ -8,6 +8,7 @@ from clusterfund.organisations.models import (
     Cluster,
     ClusterMembership,
     Council,
+    HalfTerm,
     School,
     SchoolCensus,
     TeamMember,
@@ -119,3 +120,7 @@ def team_professions(cluster: Cluster) -> list[str]:
     values = cluster.team_members.values_list("profession", flat=True).distinct()
     labels = dict(TeamMember.Profession.choices)
     return [labels[value] for value in TeamMember.Profession.values if value in set(values)]
+
+
+def half_terms_of(council: Council) -> QuerySet[HalfTerm]:
+    return HalfTerm.objects.filter(term__academic_year__council=council).select_related("term__academic_year")

@@ -1,8 +1,9 @@
-from django.shortcuts import get_object_or_404, render
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
 
 from clusterfund.core.access import allow_or_403, allow_or_404, signed_in
-from clusterfund.organisations import imports, permissions, selectors
-from clusterfund.organisations.forms import CensusUploadForm, CsvUploadForm
+from clusterfund.organisations import imports, permissions, selectors, services
+from clusterfund.organisations.forms import CensusUploadForm, CsvUploadForm, HalfTermDatesForm
 
 
 def _council_for(request, slug):
@@ -40,7 +41,51 @@ def academic_year(request, slug, start_year):
             "page_title": f"Academic year {year.name}",
             "council": council,
             "year": year,
+            "can_manage": permissions.can_manage_council(request.user, council),
             "breadcrumbs": [{"text": council.name, "href": f"/councils/{council.slug}/"}],
+        },
+    )
+
+
+@signed_in("can_manage_council")
+def half_term_dates(request, slug, start_year, number):
+    council = _council_for(request, slug)
+    half_term = get_object_or_404(
+        selectors.half_terms_of(council), term__academic_year__start_year=start_year, number=number
+    )
+    allow_or_403(permissions.can_manage_council(request.user, council))
+    initial = {"starts_on": half_term.starts_on, "ends_on": half_term.ends_on}
+    form = HalfTermDatesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_half_term_dates(
+                half_term=half_term, acting_user=request.user, **form.cleaned_data
+            )
+        except services.OrganisationError as error:
+            form.add_error("starts_on", str(error))
+        else:
+            messages.success(
+                request,
+                f"{half_term.name} now runs from {form.cleaned_data['starts_on']:%-d %B %Y} "
+                f"to {form.cleaned_data['ends_on']:%-d %B %Y}.",
+            )
+            return redirect("organisations:academic-year", council.slug, start_year)
+    year = half_term.term.academic_year
+    return render(
+        request,
+        "organisations/half_term_dates.html",
+        {
+            "page_title": f"Change the dates of {half_term.name}",
+            "form": form,
+            "half_term": half_term,
+            "year": year,
+            "breadcrumbs": [
+                {"text": council.name, "href": f"/councils/{council.slug}/"},
+                {
+                    "text": f"Academic year {year.name}",
+                    "href": f"/councils/{council.slug}/years/{year.start_year}/",
+                },
+            ],
         },
     )
 

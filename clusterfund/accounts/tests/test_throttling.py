@@ -16,5 +16,7 @@ def test_five_wrong_passwords_lock_sign_in_even_for_the_right_one(client, db):
 def test_a_lock_on_one_account_leaves_others_alone(client, db):
     for _ in range(5):
         client.post("/sign-in", {"username": EMAIL, "password": "wrong password"})
-    response = client.post("/sign-in", {"username": "senco.birkbyjunior@kirklees.example", "password": DEMO_PASSWORD})
+    response = client.post(
+        "/sign-in", {"username": "senco.birkbyjunior@kirklees.example", "password": DEMO_PASSWORD}
+    )
     assert response.status_code == 302

@@ -58,6 +58,11 @@ MATRIX = {
     "public:accessibility": (lambda: [], 200, everyone(200)),
     "organisations:council": (lambda: ["kirklees"], 302, only({K_ADMIN, K_AUDITOR})),
     "organisations:academic-year": (lambda: ["kirklees", 2025], 302, only({K_ADMIN, K_AUDITOR})),
+    "organisations:half-term-dates": (
+        lambda: ["kirklees", 2025, 3],
+        302,
+        only({K_ADMIN}, **{K_AUDITOR: 403}),
+    ),
     "organisations:import-schools": (lambda: ["kirklees"], 302, only({K_ADMIN}, **{K_AUDITOR: 403})),
     "organisations:import-census": (lambda: ["stoke-on-trent"], 302, only({S_ADMIN}, **{S_AUDITOR: 403})),
     "organisations:cluster": (lambda: [_cluster_pk("cluster-14")], 302, only(KIRKLEES_CLUSTER_14)),
