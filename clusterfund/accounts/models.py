@@ -65,9 +65,9 @@ class RoleAssignment(models.Model):
             models.CheckConstraint(
                 name="role_scope_matches_role",
                 condition=(
-                    Q(role__in=[r.value for r in COUNCIL_ROLES], cluster__isnull=True, school__isnull=True)
-                    | Q(role__in=[r.value for r in CLUSTER_ROLES], cluster__isnull=False, school__isnull=True)
-                    | Q(role__in=[r.value for r in SCHOOL_ROLES], cluster__isnull=True, school__isnull=False)
+                    Q(role__in=sorted(r.value for r in COUNCIL_ROLES), cluster__isnull=True, school__isnull=True)
+                    | Q(role__in=sorted(r.value for r in CLUSTER_ROLES), cluster__isnull=False, school__isnull=True)
+                    | Q(role__in=sorted(r.value for r in SCHOOL_ROLES), cluster__isnull=True, school__isnull=False)
                 ),
             ),
             models.UniqueConstraint(
