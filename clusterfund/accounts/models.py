@@ -39,6 +39,11 @@ class User(AbstractBaseUser):
         return self.full_name or self.email
 
 
+def _values(roles) -> list[str]:
+    # Sorted, so that the constraint (and its migration) is the same on every run.
+    return sorted(role.value for role in roles)
+
+
 class RoleAssignmentQuerySet(models.QuerySet):
     def for_user(self, user) -> "RoleAssignmentQuerySet":
         return self.filter(user=user).select_related("council", "cluster", "school")
@@ -65,9 +70,9 @@ class RoleAssignment(models.Model):
             models.CheckConstraint(
                 name="role_scope_matches_role",
                 condition=(
-                    Q(role__in=sorted(r.value for r in COUNCIL_ROLES), cluster__isnull=True, school__isnull=True)
-                    | Q(role__in=sorted(r.value for r in CLUSTER_ROLES), cluster__isnull=False, school__isnull=True)
-                    | Q(role__in=sorted(r.value for r in SCHOOL_ROLES), cluster__isnull=True, school__isnull=False)
+                    Q(role__in=_values(COUNCIL_ROLES), cluster__isnull=True, school__isnull=True)
+                    | Q(role__in=_values(CLUSTER_ROLES), cluster__isnull=False, school__isnull=True)
+                    | Q(role__in=_values(SCHOOL_ROLES), cluster__isnull=True, school__isnull=False)
                 ),
             ),
             models.UniqueConstraint(
