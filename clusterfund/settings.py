@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "clusterfund.accounts",
     "clusterfund.organisations",
     "clusterfund.audit",
+    "clusterfund.pupils",
     "clusterfund.demo",
 ]
 

@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("clusterfund.organisations.urls")),
     path("", include("clusterfund.organisations.public_urls")),
     path("", include("clusterfund.audit.urls")),
+    path("", include("clusterfund.pupils.urls")),
 ]

@@ -36,7 +36,8 @@ class DateInputField(forms.Field):
         if isinstance(value, datetime.date):
             return value
         day, month, year = ((part or "").strip() for part in (value or ["", "", ""]))
-        label = (self.label or "Date").capitalize()
+        label = self.label or "Date"
+        label = label[0].upper() + label[1:]
         if not (day or month or year):
             if self.required:
                 raise forms.ValidationError(f"Enter {(self.label or 'the date').lower()}", code="required")

@@ -15,6 +15,9 @@ from clusterfund.accounts.roles import Role
 from clusterfund.accounts.services import create_person, grant_role
 from clusterfund.organisations import services as organisations
 from clusterfund.organisations.models import Council, School, SchoolCensus, TeamMember
+from clusterfund.pupils import services as pupils
+from clusterfund.pupils.models import EhcStatus
+from clusterfund.pupils.needs import AreaOfNeed as Area
 
 DATA = Path(__file__).parent / "data" / "demo_cluster_schools.csv"
 DEMO_PASSWORD = "clusterfund-demo"
@@ -45,6 +48,9 @@ class DemoScheme:
     city_pool: bool
     team: tuple[tuple[str, str, str], ...]  # (name, profession, organisation)
     accounts: tuple[DemoAccount, ...]
+    pupil_names_allowed: bool
+    # (school URN, reference, invented name, year group, primary area, secondary areas, SEN type, EHC status)
+    pupils: tuple[tuple, ...]
 
 
 KIRKLEES = DemoScheme(
@@ -112,6 +118,43 @@ KIRKLEES = DemoScheme(
             "Educational psychologist",
             (("tac", "cluster-14"),),
         ),
+    ),
+    pupil_names_allowed=True,
+    pupils=(
+        (
+            151801,
+            "ST-24-017",
+            "Amelia Brook",
+            "3",
+            Area.COMMUNICATION_AND_INTERACTION,
+            [Area.SOCIAL_EMOTIONAL_MENTAL_HEALTH],
+            "ASD",
+            EhcStatus.NONE,
+        ),
+        (151801, "ST-23-042", "Jayden Oldroyd", "5", Area.COGNITION_AND_LEARNING, [], "SPLD", EhcStatus.NONE),
+        (151801, "ST-25-003", "", "R", Area.COMMUNICATION_AND_INTERACTION, [], "SLCN", EhcStatus.REQUESTED),
+        (
+            151801,
+            "ST-22-088",
+            "Maya Sutcliffe",
+            "6",
+            Area.SOCIAL_EMOTIONAL_MENTAL_HEALTH,
+            [],
+            "SEMH",
+            EhcStatus.IN_PLACE,
+        ),
+        (
+            107626,
+            "BJ-0311",
+            "Zain Akhtar",
+            "4",
+            Area.SENSORY_AND_PHYSICAL,
+            [Area.COGNITION_AND_LEARNING],
+            "HI",
+            EhcStatus.NONE,
+        ),
+        (107626, "BJ-0419", "", "6", Area.SOCIAL_EMOTIONAL_MENTAL_HEALTH, [], "SEMH", EhcStatus.NONE),
+        (107628, "AB/7/12", "Lily Haigh", "2", Area.COGNITION_AND_LEARNING, [], "MLD", EhcStatus.NONE),
     ),
 )
 
@@ -181,6 +224,32 @@ STOKE = DemoScheme(
             (("tac", "central-cluster"),),
         ),
     ),
+    pupil_names_allowed=False,
+    pupils=(
+        (
+            146487,
+            "AH-Y4-07",
+            "",
+            "4",
+            Area.SOCIAL_EMOTIONAL_MENTAL_HEALTH,
+            [Area.COMMUNICATION_AND_INTERACTION],
+            "SEMH",
+            EhcStatus.NONE,
+        ),
+        (146487, "AH-Y1-15", "", "1", Area.COMMUNICATION_AND_INTERACTION, [], "SLCN", EhcStatus.NONE),
+        (146487, "AH-Y6-02", "", "6", Area.COGNITION_AND_LEARNING, [], "MLD", EhcStatus.REQUESTED),
+        (146464, "ETR-118", "", "3", Area.SENSORY_AND_PHYSICAL, [], "VI", EhcStatus.NONE),
+        (
+            146464,
+            "ETR-204",
+            "",
+            "5",
+            Area.COMMUNICATION_AND_INTERACTION,
+            [Area.SOCIAL_EMOTIONAL_MENTAL_HEALTH],
+            "ASD",
+            EhcStatus.IN_PLACE,
+        ),
+    ),
 )
 
 SCHEMES = (KIRKLEES, STOKE)
@@ -221,7 +290,11 @@ def load_scheme(scheme: DemoScheme, *, today: datetime.date | None = None) -> Co
     if existing is not None:
         return existing
     council = organisations.create_council(
-        name=scheme.council_name, la_code=scheme.la_code, slug=scheme.slug, acting_user=None
+        name=scheme.council_name,
+        la_code=scheme.la_code,
+        slug=scheme.slug,
+        acting_user=None,
+        pupil_names_allowed=scheme.pupil_names_allowed,
     )
     years = [
         organisations.open_academic_year(council=council, start_year=start, acting_user=None)
@@ -303,6 +376,26 @@ def load_scheme(scheme: DemoScheme, *, today: datetime.date | None = None) -> Co
             organisation=organisation,
             user=people.get(name),
             acting_user=None,
+        )
+    staff_by_urn = {
+        int(scope): people[account.full_name]
+        for account in scheme.accounts
+        for role, scope in account.roles
+        if role == "school_staff"
+    }
+    for urn, reference, name, year_group, area, others, sen_type, status in scheme.pupils:
+        since = None if status == EhcStatus.NONE else datetime.date(2025, 10, 6)
+        pupils.add_pupil(
+            school=School.objects.get(urn=urn),
+            acting_user=staff_by_urn[urn],
+            reference=reference,
+            name=name,
+            year_group=year_group,
+            primary_area=area,
+            secondary_areas=list(others),
+            sen_type=sen_type,
+            ehc_status=status,
+            ehc_status_since=since,
         )
     return council
 

@@ -13,6 +13,9 @@ class Council(models.Model):
     la_code = models.PositiveSmallIntegerField("DfE local authority code", unique=True)
     slug = models.SlugField(unique=True)
     send_team_email = models.EmailField(blank=True)
+    pupil_names_allowed = models.BooleanField(
+        default=True, help_text="Whether schools may store pupils' real names (seen only by their own staff)"
+    )
     local_offer_url = models.URLField(blank=True)
 
     class Meta:

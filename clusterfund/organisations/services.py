@@ -24,15 +24,19 @@ class OrganisationError(Exception):
 
 
 @transaction.atomic
-def create_council(*, name: str, la_code: int, acting_user, slug: str = "") -> Council:
+def create_council(
+    *, name: str, la_code: int, acting_user, slug: str = "", pupil_names_allowed: bool = True
+) -> Council:
     """Set up a council that runs a cluster scheme."""
-    council = Council.objects.create(name=name, la_code=la_code, slug=slug or slugify(name))
+    council = Council.objects.create(
+        name=name, la_code=la_code, slug=slug or slugify(name), pupil_names_allowed=pupil_names_allowed
+    )
     record_event(
         acting_user=acting_user,
         action="council.created",
         obj=council,
         council=council,
-        after={"name": name, "la_code": la_code},
+        after={"name": name, "la_code": la_code, "pupil_names_allowed": pupil_names_allowed},
     )
     return council
 

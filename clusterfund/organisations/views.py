@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from clusterfund.core.access import allow_or_403, allow_or_404, signed_in
 from clusterfund.organisations import imports, permissions, selectors, services
 from clusterfund.organisations.forms import CensusUploadForm, CsvUploadForm, HalfTermDatesForm
+from clusterfund.pupils.permissions import can_view_pupils_of_school
 
 
 def _council_for(request, slug):
@@ -126,6 +127,7 @@ def school(request, pk):
             "page_title": school.name,
             "school": school,
             "censuses": list(school.censuses.all()),
+            "can_view_pupils": can_view_pupils_of_school(request.user, school),
             "memberships": list(
                 school.memberships.select_related("cluster", "academic_year").order_by(
                     "-academic_year__start_year"

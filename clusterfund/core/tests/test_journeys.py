@@ -88,3 +88,22 @@ def test_council_admin_walks_the_signed_in_pages(live_server, demo, page):
     check_accessibility(page)
     page.goto(f"{live_server.url}/audit/")
     check_accessibility(page)
+
+
+def test_a_senco_adds_a_pupil_and_only_their_school_sees_the_name(live_server, demo, page):
+    sign_in(page, live_server, "senco.stthomas@kirklees.example")
+    page.get_by_role("link", name="Your school's pupils").click()
+    check_accessibility(page)
+    page.get_by_role("button", name="Add a pupil").click()
+    page.get_by_role("button", name="Save pupil").click()
+    assert "Enter a reference for the pupil" in page.locator(".govuk-error-summary").inner_text()
+    check_accessibility(page)
+    page.get_by_label("Your school's reference for this pupil").fill("ST-26-101")
+    page.get_by_label("Pupil's name (optional)").fill("Harriet Example")
+    page.get_by_label("Year group").select_option("3")
+    page.get_by_role("group", name="Primary area of need").get_by_label("Cognition and learning").check()
+    page.get_by_role("group", name="EHC plan").get_by_label("No EHC plan").check()
+    page.get_by_role("button", name="Save pupil").click()
+    assert "Pupil ST-26-101 added" in page.locator(".govuk-notification-banner").inner_text()
+    assert "Harriet Example" in page.locator("main").inner_text()
+    check_accessibility(page)

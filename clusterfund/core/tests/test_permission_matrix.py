@@ -29,6 +29,12 @@ def _school_pk(urn):
     return School.objects.get(urn=urn).pk
 
 
+def _pupil_pk(reference):
+    from clusterfund.pupils.models import Pupil
+
+    return Pupil.objects.get(reference=reference).pk
+
+
 def _cluster_pk(slug):
     from clusterfund.organisations.models import Cluster
 
@@ -71,6 +77,10 @@ MATRIX = {
         302,
         only(KIRKLEES_CLUSTER_14 - {K_BIRKBY}),
     ),
+    "pupils:list": (lambda: [_school_pk(151801)], 302, only({K_ST_THOMAS, K_ADMIN})),
+    "pupils:add": (lambda: [_school_pk(151801)], 302, only({K_ST_THOMAS}, **{K_ADMIN: 403})),
+    "pupils:pupil": (lambda: [_pupil_pk("ST-24-017")], 302, only({K_ST_THOMAS, K_ADMIN})),
+    "pupils:change": (lambda: [_pupil_pk("ST-24-017")], 302, only({K_ST_THOMAS}, **{K_ADMIN: 403})),
     "audit:events": (lambda: [], 302, only({K_ADMIN, K_AUDITOR, S_ADMIN, S_AUDITOR})),
 }
 
