@@ -23,10 +23,10 @@ def env_list(name: str, default: str) -> list[str]:
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and os.environ.get("CLUSTERFUND_REQUIRE_SECRET_KEY") == "1":
-        raise RuntimeError("SECRET_KEY must be set in production")
-    # A fixed development key: the demo and the tests run without configuration.
-    SECRET_KEY = "dev-only-insecure-key-change-me-in-production-0123456789abcdefghij"
+    if env_bool("HTTPS", False):
+        raise RuntimeError("SECRET_KEY must be set in production (HTTPS=true)")
+    # For the demo and the tests only; `check --deploy` rejects a key with this prefix.
+    SECRET_KEY = "django-insecure-demo-and-tests-only-0123456789abcdefghijklmnopqrstuvwxyz"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
