@@ -82,3 +82,20 @@ class PupilForm(forms.Form):
         ):
             self.add_error("ehc_status_since", "Enter the date the EHC status changed")
         return cleaned
+
+
+class TransferForm(forms.Form):
+    to_school = forms.ChoiceField(
+        label="Which school is the pupil moving to?",
+        error_messages={"required": "Select the school the pupil is moving to"},
+    )
+
+    def __init__(self, *args, schools=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.schools = {str(school.pk): school for school in schools}
+        self.fields["to_school"].choices = [("", "Select a school")] + [
+            (k, s.name) for k, s in self.schools.items()
+        ]
+
+    def clean_to_school(self):
+        return self.schools[self.cleaned_data["to_school"]]

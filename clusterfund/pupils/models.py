@@ -78,3 +78,19 @@ class EhcStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pupil} {self.get_status_display()} from {self.changed_on}"
+
+
+class PupilTransfer(models.Model):
+    """A pupil's move to another school in the cluster; their history moves with them."""
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="transfers")
+    from_school = models.ForeignKey("organisations.School", on_delete=models.PROTECT, related_name="+")
+    to_school = models.ForeignKey("organisations.School", on_delete=models.PROTECT, related_name="+")
+    transferred_on = models.DateField(default=datetime.date.today)
+    transferred_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["pupil", "transferred_on"]
+
+    def __str__(self) -> str:
+        return f"{self.pupil} from {self.from_school} to {self.to_school}"

@@ -3,6 +3,7 @@
 from django.db.models import Q, QuerySet
 
 from clusterfund.accounts.permissions import scope_of
+from clusterfund.organisations.models import AcademicYear, ClusterMembership, School
 from clusterfund.pupils.models import Pupil
 
 
@@ -28,3 +29,20 @@ def pupils_of_school(school, *, area: str = "", ehc_status: str = "", include_ar
 
 def ehc_history(pupil: Pupil):
     return list(pupil.ehc_history.select_related("recorded_by").order_by("changed_on", "recorded_at"))
+
+
+def transfer_destinations(pupil: Pupil):
+    """The other schools in the pupil's school's cluster this year."""
+    year = AcademicYear.objects.filter(council=pupil.school.council_id).current()
+    cluster_ids = ClusterMembership.objects.filter(academic_year=year, school=pupil.school).values(
+        "cluster_id"
+    )
+    return (
+        School.objects.filter(memberships__academic_year=year, memberships__cluster_id__in=cluster_ids)
+        .exclude(pk=pupil.school_id)
+        .order_by("name")
+    )
+
+
+def transfers_of(pupil: Pupil):
+    return list(pupil.transfers.select_related("from_school", "to_school").order_by("transferred_on", "pk"))

@@ -6,7 +6,8 @@ import re
 from django.db import transaction
 
 from clusterfund.audit.services import record_event
-from clusterfund.pupils.models import EhcStatus, EhcStatusChange, Pupil
+from clusterfund.organisations.models import AcademicYear, ClusterMembership
+from clusterfund.pupils.models import EhcStatus, EhcStatusChange, Pupil, PupilTransfer
 from clusterfund.pupils.needs import AreaOfNeed, sen_type_fits_area
 
 UPN = re.compile(r"^[A-Z]\d{11}[0-9A-Z]$", re.IGNORECASE)
@@ -128,4 +129,39 @@ def change_pupil(*, pupil: Pupil, acting_user, **values) -> Pupil:
                 **({"name_changed": True} if name_changed else {}),
             },
         )
+    return pupil
+
+
+@transaction.atomic
+def transfer_pupil(*, pupil: Pupil, to_school, acting_user) -> Pupil:
+    """Move a pupil to another school in their school's cluster this year, with their whole history."""
+    pupil = Pupil.objects.select_for_update().select_related("school__council").get(pk=pupil.pk)
+    from_school = pupil.school
+    if to_school.pk == from_school.pk:
+        raise PupilError("Choose a different school", "to_school")
+    year = AcademicYear.objects.filter(council=from_school.council).current()
+    clusters = dict(
+        ClusterMembership.objects.filter(academic_year=year, school__in=[from_school, to_school]).values_list(
+            "school_id", "cluster_id"
+        )
+    )
+    if clusters.get(from_school.pk) is None or clusters.get(from_school.pk) != clusters.get(to_school.pk):
+        raise PupilError("A pupil can only move to another school in the same cluster", "to_school")
+    if Pupil.objects.filter(school=to_school, reference__iexact=pupil.reference).exists():
+        raise PupilError(
+            f"{to_school.name} already has a pupil with this reference: change it first", "to_school"
+        )
+    PupilTransfer.objects.create(
+        pupil=pupil, from_school=from_school, to_school=to_school, transferred_by=acting_user
+    )
+    pupil.school = to_school
+    pupil.save(update_fields=["school", "updated_at"])
+    record_event(
+        acting_user=acting_user,
+        action="pupil.transferred",
+        obj=pupil,
+        council=from_school.council,
+        before={"school": from_school.name},
+        after={"school": to_school.name},
+    )
     return pupil

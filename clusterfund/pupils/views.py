@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from clusterfund.core.access import allow_or_403, allow_or_404, signed_in
 from clusterfund.organisations.selectors import schools_visible_to
 from clusterfund.pupils import permissions, selectors, services
-from clusterfund.pupils.forms import PupilForm
+from clusterfund.pupils.forms import PupilForm, TransferForm
 from clusterfund.pupils.needs import AreaOfNeed
 
 
@@ -74,6 +74,7 @@ def pupil(request, pk):
             "page_title": f"Pupil {pupil.reference}",
             "pupil": pupil,
             "history": selectors.ehc_history(pupil),
+            "transfers": selectors.transfers_of(pupil),
             "can_keep": permissions.can_keep_pupils_of_school(request.user, pupil.school),
             "can_see_name": permissions.can_see_pupil_name(request.user, pupil),
         },
@@ -101,4 +102,28 @@ def change_pupil(request, pk):
             "school": pupil.school,
             "pupil": pupil,
         },
+    )
+
+
+@signed_in("can_keep_pupils_of_school")
+def transfer_pupil(request, pk):
+    pupil = _pupil_for(request, pk)
+    allow_or_403(permissions.can_keep_pupils_of_school(request.user, pupil.school))
+    form = TransferForm(request.POST or None, schools=selectors.transfer_destinations(pupil))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.transfer_pupil(
+                pupil=pupil, to_school=form.cleaned_data["to_school"], acting_user=request.user
+            )
+        except services.PupilError as error:
+            form.add_error("to_school", str(error))
+        else:
+            messages.success(
+                request, f"Pupil {pupil.reference} moved to {form.cleaned_data['to_school'].name}"
+            )
+            return redirect("pupils:list", pupil.school_id)
+    return render(
+        request,
+        "pupils/transfer.html",
+        {"page_title": f"Move pupil {pupil.reference} to another school", "form": form, "pupil": pupil},
     )

@@ -81,6 +81,7 @@ MATRIX = {
     "pupils:add": (lambda: [_school_pk(151801)], 302, only({K_ST_THOMAS}, **{K_ADMIN: 403})),
     "pupils:pupil": (lambda: [_pupil_pk("ST-24-017")], 302, only({K_ST_THOMAS, K_ADMIN})),
     "pupils:change": (lambda: [_pupil_pk("ST-24-017")], 302, only({K_ST_THOMAS}, **{K_ADMIN: 403})),
+    "pupils:transfer": (lambda: [_pupil_pk("ST-24-017")], 302, only({K_ST_THOMAS}, **{K_ADMIN: 403})),
     "audit:events": (lambda: [], 302, only({K_ADMIN, K_AUDITOR, S_ADMIN, S_AUDITOR})),
 }
 

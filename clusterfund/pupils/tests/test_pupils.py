@@ -185,3 +185,33 @@ def test_pupil_list_filters_by_area_and_makes_the_same_queries_for_more_pupils(
     with CaptureQueriesContext(connection) as after:
         assert "X-29" in client.get(url).content.decode()
     assert len(after.captured_queries) == len(before.captured_queries)
+
+
+def test_a_pupil_moves_to_another_cluster_school_with_their_history(signed_in_client):
+    pupil = Pupil.objects.get(reference="ST-22-088")
+    birkby = School.objects.get(urn=107626)
+    client = signed_in_client("senco.stthomas@kirklees.example")
+    page = client.get(f"/pupils/{pupil.pk}/transfer").content.decode()
+    assert "Birkby Junior School" in page and "Abbey Hulton" not in page
+    response = client.post(f"/pupils/{pupil.pk}/transfer", {"to_school": birkby.pk}, follow=True)
+    assert "moved to Birkby Junior School" in response.content.decode()
+    pupil.refresh_from_db()
+    assert pupil.school == birkby and pupil.ehc_history.count() == 1
+    assert pupil.transfers.get().from_school.urn == ST_THOMAS
+    assert client.get(f"/pupils/{pupil.pk}/").status_code == 404
+    new_school = signed_in_client("senco.birkbyjunior@kirklees.example")
+    assert "Maya Sutcliffe" in new_school.get(f"/pupils/{pupil.pk}/").content.decode()
+
+
+def test_a_pupil_cannot_move_out_of_the_cluster_or_onto_a_clashing_reference(st_thomas, senco):
+    pupil = Pupil.objects.get(reference="ST-24-017")
+    with pytest.raises(services.PupilError, match="same cluster"):
+        services.transfer_pupil(
+            pupil=pupil, to_school=School.objects.get(urn=ABBEY_HULTON), acting_user=senco
+        )
+    birkby = School.objects.get(urn=107626)
+    Pupil.objects.create(school=birkby, reference="ST-24-017", year_group="3", primary_area="semh")
+    with pytest.raises(services.PupilError, match="already has a pupil"):
+        services.transfer_pupil(pupil=pupil, to_school=birkby, acting_user=senco)
+    pupil.refresh_from_db()
+    assert pupil.school == st_thomas and not pupil.transfers.exists()
