@@ -106,7 +106,7 @@ LOGOUT_REDIRECT_URL = "core:home"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "clusterfund.accounts.backends.EmailBackend",
 ]
 # Sign-in throttling (ADR 7): 5 failures for one email address from one IP address lock it for 15 minutes.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
@@ -150,6 +150,8 @@ WHITENOISE_USE_FINDERS = True
 # Uploaded import files are read in memory and never stored.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+CSRF_FAILURE_VIEW = "clusterfund.core.views.csrf_failure"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -33,7 +33,8 @@ def grant_role(*, user: User, role: Role, council, acting_user, cluster=None, sc
     """Give a person a role over a council, a cluster or a school of that council."""
     role = Role(role)
     if role in COUNCIL_ROLES and (cluster or school):
-        raise RoleError(f"A {role.label.lower()} works across the whole council.")
+        article = "An" if role.label[0].lower() in "aeiou" else "A"
+        raise RoleError(f"{article} {role.label.lower()} works across the whole council.")
     if role in CLUSTER_ROLES and (cluster is None or school is not None):
         raise RoleError(f"A {role.label} role needs a cluster.")
     if role == Role.SCHOOL_STAFF and (school is None or cluster is not None):

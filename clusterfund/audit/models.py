@@ -46,8 +46,9 @@ class AuditEvent(models.Model):
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
 
     def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
+        if not self._state.adding or (self.pk is not None and AuditEvent.objects.filter(pk=self.pk).exists()):
             raise AuditLogIsAppendOnly("Audit events cannot be changed.")
+        kwargs["force_insert"] = True  # never an UPDATE, whatever the object says
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

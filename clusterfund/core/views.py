@@ -37,3 +37,11 @@ def privacy(request):
 @public
 def accessibility(request):
     return render(request, "core/accessibility.html", {"page_title": "Accessibility statement"})
+
+
+@public
+def csrf_failure(request, reason=""):
+    """A form sent without its security token, usually because the page was open too long."""
+    return render(
+        request, "core/csrf_failure.html", {"page_title": "Your form could not be sent"}, status=403
+    )

@@ -46,7 +46,7 @@ def default_half_terms(start_year: int) -> list[HalfTermDates]:
     week = datetime.timedelta(days=7)
     autumn_starts = _first_school_day_on_or_after(datetime.date(start_year, 9, 1))
     october_break = _weekday_on_or_before(datetime.date(start_year, 10, 31), MONDAY)
-    christmas_ends = _weekday_on_or_before(datetime.date(start_year, 12, 20), FRIDAY)
+    christmas_ends = _weekday_on_or_before(datetime.date(start_year, 12, 21), FRIDAY)
 
     year = start_year + 1
     spring_starts = _weekday_on_or_after(datetime.date(year, 1, 2), MONDAY)

@@ -16,6 +16,7 @@ from clusterfund.audit.services import record_event
 from clusterfund.organisations.models import Council, School, SchoolCensus
 
 MAX_ROWS = 100_000
+LARGEST_WHOLE_NUMBER = 2_147_483_647  # the largest value every database's integer column holds
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
 SUPPRESSED = {"", "NA", "NE", "SUPP", "X", "Z", "C", "..", ":"}
 
@@ -118,11 +119,16 @@ def _read(data: bytes, required: list[str], report: ImportReport) -> list[tuple[
 def _whole_number(value: str, line: int, column: str, report: ImportReport, *, allow_suppressed: bool):
     if allow_suppressed and value.upper() in SUPPRESSED:
         return None
-    if not value.isdigit():
+    # isdigit() alone accepts superscripts and other scripts' digits, which int() refuses.
+    if not (value.isascii() and value.isdigit()):
         what = "a whole number, or NA where suppressed" if allow_suppressed else "a whole number"
         report.problems.append(Problem(line, column, f"‘{value}’ is not {what}."))
         return None
-    return int(value)
+    number = int(value)
+    if number > LARGEST_WHOLE_NUMBER:
+        report.problems.append(Problem(line, column, f"‘{value}’ is too large."))
+        return None
+    return number
 
 
 # --- GIAS ---------------------------------------------------------------------------------------
@@ -339,7 +345,8 @@ def import_census(
         before = {name: getattr(row, name) for name in changed}
         for name, value in changed.items():
             setattr(row, name, value)
-        row.save(update_fields=list(changed))
+        row.source = source or row.source
+        row.save(update_fields=[*changed, "source"])
         report.updated += 1
         record_event(
             acting_user=acting_user,

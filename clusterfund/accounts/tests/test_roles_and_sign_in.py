@@ -142,11 +142,6 @@ def test_an_unknown_role_is_refused(newcomer, admin):
     assert counts() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: grant_role builds 'A {role}' for council-wide roles, so the auditor's refusal reads "
-    "'A auditor works across the whole council.' instead of 'An auditor ...'",
-)
 def test_the_auditor_refusal_is_good_english(newcomer, admin):
     with pytest.raises(RoleError) as refused:
         grant_role(
@@ -335,12 +330,6 @@ def test_missing_or_badly_formed_details_are_explained(browser_client, db, usern
         assert body.count(message) == 2, message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: SignInForm's 'This account has been switched off' message can never be shown: "
-    "ModelBackend refuses inactive users before the form checks them, so a switched-off person who "
-    "types the right password is told 'Enter a correct email address and password'",
-)
 def test_a_switched_off_account_is_told_so(browser_client, user_by_email):
     person = user_by_email(K_SENCO)
     person.is_active = False

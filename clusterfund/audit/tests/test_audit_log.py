@@ -106,13 +106,6 @@ def test_the_people_and_councils_named_in_events_cannot_be_deleted(user_by_email
     assert fingerprint() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: AuditEvent.save() only refuses objects loaded from the database; a new object given an "
-    "existing primary key (_state.adding is True) makes Django UPDATE that row, overwriting the event "
-    "on SQLite (on PostgreSQL the trigger stops it, with a database error rather than "
-    "AuditLogIsAppendOnly). save() should force an INSERT.",
-)
 def test_an_event_cannot_be_overwritten_by_a_new_object_with_its_id(event):
     forged = AuditEvent(
         pk=event.pk,

@@ -332,12 +332,6 @@ def test_an_upload_without_the_forms_csrf_token_is_refused(user_by_email):
     assert snapshot() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: no CSRF_FAILURE_VIEW is set, so a form sent with an expired or missing CSRF token gets "
-    "Django's bare 'Forbidden (403)' page, not the service's GOV.UK 403 page (its title does not start "
-    "with its h1, and it has no service header or way back)",
-)
 def test_a_refused_csrf_token_shows_the_services_own_page(signed_in):
     response = signed_in(K_ADMIN).post(SCHOOLS_URL, {"file": SimpleUploadedFile("gias.csv", b"URN\n")})
     assert response.status_code == 403

@@ -497,12 +497,6 @@ def test_a_file_with_too_many_rows_is_refused(db, admin, monkeypatch):
     assert snapshot() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a URN too big for the database column (here 21 digits) passes the check as a whole "
-    "number and then crashes the import (OverflowError on SQLite, DataError on PostgreSQL) instead of "
-    "being reported as a Problem",
-)
 def test_a_urn_too_long_for_the_database_is_a_problem_not_a_crash(db, admin):
     lines = edit(gias_lines(), 2, {"URN": "107592107592107592107"})
     before = snapshot()
@@ -762,11 +756,6 @@ def test_a_bad_census_row_for_a_school_not_here_still_refuses_the_file(db, admin
     assert snapshot() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: _whole_number trusts str.isdigit(), which is true for '²' (byte B2 in Windows-1252), "
-    "so int() raises ValueError and the import crashes instead of reporting a Problem",
-)
 def test_a_superscript_digit_is_a_problem_not_a_crash(db, admin):
     lines = _census_edit({"URN": "10762²"})
     before = snapshot()
