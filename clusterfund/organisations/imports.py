@@ -14,6 +14,7 @@ from django.db import transaction
 
 from clusterfund.audit.services import record_event
 from clusterfund.organisations.models import Council, School, SchoolCensus
+from clusterfund.organisations.services import update_school
 
 MAX_ROWS = 100_000
 LARGEST_WHOLE_NUMBER = 2_147_483_647  # the largest value every database's integer column holds
@@ -223,23 +224,12 @@ def import_schools(*, data: bytes, acting_user, council: Council | None = None) 
                 after={name: values[name] for name in ["urn", *fields]},
             )
             continue
-        changed = {name: values[name] for name in fields if getattr(school, name) != values[name]}
-        if not changed:
+        new_values = {name: values[name] for name in fields}
+        if all(getattr(school, name) == value for name, value in new_values.items()):
             report.unchanged += 1
             continue
-        before = {name: getattr(school, name) for name in changed}
-        for name, value in changed.items():
-            setattr(school, name, value)
-        school.save(update_fields=list(changed))
+        update_school(school=school, acting_user=acting_user, action="school.updated_from_gias", **new_values)
         report.updated += 1
-        record_event(
-            acting_user=acting_user,
-            action="school.updated_from_gias",
-            obj=school,
-            council=school.council,
-            before=before,
-            after=changed,
-        )
     return report
 
 

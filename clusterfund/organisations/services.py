@@ -187,7 +187,7 @@ def add_team_member(
 
 
 @transaction.atomic
-def update_school(*, school: School, acting_user, **fields) -> School:
+def update_school(*, school: School, acting_user, action: str = "school.updated", **fields) -> School:
     """Change a school's details; records only what changed, and nothing if nothing did."""
     before = {name: getattr(school, name) for name in fields}
     old, new = changes(before, fields)
@@ -198,7 +198,7 @@ def update_school(*, school: School, acting_user, **fields) -> School:
     school.save(update_fields=list(new))
     record_event(
         acting_user=acting_user,
-        action="school.updated",
+        action=action,
         obj=school,
         council=school.council,
         before=old,
