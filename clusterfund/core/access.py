@@ -56,7 +56,11 @@ class AccessRuleMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            # Pages for signed-in people may carry pupils' data: never keep them in a shared browser's cache.
+            response["Cache-Control"] = "no-store"
+        return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         if not getattr(view_func, "access_rule", None):

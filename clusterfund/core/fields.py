@@ -40,7 +40,7 @@ class DateInputField(forms.Field):
         label = label[0].upper() + label[1:]
         if not (day or month or year):
             if self.required:
-                raise forms.ValidationError(f"Enter {(self.label or 'the date').lower()}", code="required")
+                raise forms.ValidationError(f"Enter the {(self.label or 'date').lower()}", code="required")
             return None
         missing = [
             name

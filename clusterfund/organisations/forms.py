@@ -1,3 +1,5 @@
+import datetime
+
 from django import forms
 
 from clusterfund.core.fields import DateInputField
@@ -34,9 +36,12 @@ class CensusUploadForm(CsvUploadForm):
 
     def clean_census_month(self):
         try:
-            return parse_census_month(self.cleaned_data["census_month"])
+            month = parse_census_month(self.cleaned_data["census_month"])
         except ValueError as error:
             raise forms.ValidationError(str(error)) from error
+        if month > datetime.date.today():
+            raise forms.ValidationError("The census month must be this month or earlier")
+        return month
 
 
 class HalfTermDatesForm(forms.Form):
@@ -46,5 +51,5 @@ class HalfTermDatesForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("starts_on") and cleaned.get("ends_on") and cleaned["ends_on"] <= cleaned["starts_on"]:
-            self.add_error("ends_on", "End date must be after the start date")
+            self.add_error("ends_on", "The end date must be after the start date")
         return cleaned

@@ -20,7 +20,11 @@ from clusterfund.organisations.models import (
 
 
 class OrganisationError(Exception):
-    """A change the rules forbid, with a message the person can read."""
+    """A change the rules forbid, with a message the person can read; `field` names the field at fault."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 @transaction.atomic
@@ -75,15 +79,18 @@ def change_half_term_dates(
 ) -> HalfTerm:
     """Move a half term's dates. They must stay in order with the half terms either side."""
     if starts_on >= ends_on:
-        raise OrganisationError("The half term must end after it starts.")
+        raise OrganisationError("The half term must end after it starts", "ends_on")
     year = half_term.term.academic_year
     if starts_on < year.starts_on or ends_on > year.ends_on:
-        raise OrganisationError(f"The half term must fall within {year.name} (1 September to 31 August).")
+        raise OrganisationError(
+            f"The half term must fall within {year.name} (1 September to 31 August)",
+            "starts_on" if starts_on < year.starts_on else "ends_on",
+        )
     siblings = HalfTerm.objects.filter(term__academic_year=year).exclude(pk=half_term.pk)
     if siblings.filter(number__lt=half_term.number, ends_on__gte=starts_on).exists():
-        raise OrganisationError("The half term must start after the previous half term ends.")
+        raise OrganisationError("The half term must start after the previous half term ends", "starts_on")
     if siblings.filter(number__gt=half_term.number, starts_on__lte=ends_on).exists():
-        raise OrganisationError("The half term must end before the next half term starts.")
+        raise OrganisationError("The half term must end before the next half term starts", "ends_on")
     before = {"starts_on": half_term.starts_on.isoformat(), "ends_on": half_term.ends_on.isoformat()}
     half_term.starts_on, half_term.ends_on = starts_on, ends_on
     half_term.save(update_fields=["starts_on", "ends_on"])

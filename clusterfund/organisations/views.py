@@ -63,7 +63,7 @@ def half_term_dates(request, slug, start_year, number):
                 half_term=half_term, acting_user=request.user, **form.cleaned_data
             )
         except services.OrganisationError as error:
-            form.add_error("starts_on", str(error))
+            form.add_error(error.field or "starts_on", str(error))
         else:
             messages.success(
                 request,

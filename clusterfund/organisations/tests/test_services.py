@@ -221,24 +221,24 @@ def test_a_half_term_moves_within_its_neighbours(admin):
 @pytest.mark.parametrize(
     ("number", "starts_on", "ends_on", "message"),
     [
-        (3, D(2026, 2, 13), D(2026, 2, 13), "The half term must end after it starts."),
-        (3, D(2026, 2, 13), D(2026, 1, 5), "The half term must end after it starts."),
+        (3, D(2026, 2, 13), D(2026, 2, 13), "The half term must end after it starts"),
+        (3, D(2026, 2, 13), D(2026, 1, 5), "The half term must end after it starts"),
         (
             1,
             D(2025, 8, 29),
             D(2025, 10, 24),
-            "The half term must fall within 2025/26 (1 September to 31 August).",
+            "The half term must fall within 2025/26 (1 September to 31 August)",
         ),
         (
             6,
             D(2026, 6, 1),
             D(2026, 9, 1),
-            "The half term must fall within 2025/26 (1 September to 31 August).",
+            "The half term must fall within 2025/26 (1 September to 31 August)",
         ),
-        (3, D(2025, 12, 19), D(2026, 2, 13), "The half term must start after the previous half term ends."),
-        (3, D(2025, 10, 1), D(2025, 10, 20), "The half term must start after the previous half term ends."),
-        (3, D(2026, 1, 5), D(2026, 2, 23), "The half term must end before the next half term starts."),
-        (2, D(2025, 11, 3), D(2026, 7, 1), "The half term must end before the next half term starts."),
+        (3, D(2025, 12, 19), D(2026, 2, 13), "The half term must start after the previous half term ends"),
+        (3, D(2025, 10, 1), D(2025, 10, 20), "The half term must start after the previous half term ends"),
+        (3, D(2026, 1, 5), D(2026, 2, 23), "The half term must end before the next half term starts"),
+        (2, D(2025, 11, 3), D(2026, 7, 1), "The half term must end before the next half term starts"),
     ],
 )
 def test_half_term_dates_that_break_the_order_are_refused(admin, number, starts_on, ends_on, message):

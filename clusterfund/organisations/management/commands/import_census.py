@@ -1,3 +1,4 @@
+import datetime
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -22,6 +23,8 @@ class Command(BaseCommand):
             month = parse_census_month(census)
         except ValueError as error:
             raise CommandError(str(error)) from error
+        if month > datetime.date.today():
+            raise CommandError("The census month must be this month or earlier.")
         finish(
             self,
             import_census(data=file.read_bytes(), census_month=month, acting_user=None, source=file.name),
