@@ -1,3 +1,4 @@
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import LoginView
 from django.shortcuts import redirect, render
@@ -22,6 +23,7 @@ sign_in = public(SignInView.as_view())
 def sign_out(request):
     if request.method == "POST":
         logout(request)
+        messages.success(request, "You have signed out")
         return redirect("core:home")
     if not request.user.is_authenticated:
         return redirect("core:home")

@@ -10,6 +10,7 @@ from clusterfund.organisations.models import AcademicYear, ClusterMembership
 from clusterfund.pupils.models import EhcStatus, EhcStatusChange, Pupil, PupilTransfer
 from clusterfund.pupils.needs import AreaOfNeed, sen_type_fits_area
 
+EHC_PLANS_BEGAN = datetime.date(2014, 9, 1)
 UPN = re.compile(r"^[A-Z]\d{11}[0-9A-Z]$", re.IGNORECASE)
 RECORDED_FIELDS = [
     "reference",
@@ -58,6 +59,25 @@ def check_pupil(*, school, values: dict, pupil: Pupil | None = None) -> None:
     since = values.get("ehc_status_since")
     if since and since > datetime.date.today():
         raise PupilError("The date the EHC status changed must be today or in the past", "ehc_status_since")
+    if since and since < EHC_PLANS_BEGAN:
+        raise PupilError(
+            "The date the EHC status changed must be on or after 1 September 2014, when EHC plans began",
+            "ehc_status_since",
+        )
+    if pupil is not None and since and values["ehc_status"] != pupil.ehc_status:
+        # "No EHC plan" is dated when the record was made, so only a real request or plan sets the order.
+        latest = (
+            pupil.ehc_history.exclude(status=EhcStatus.NONE)
+            .order_by("-changed_on")
+            .values_list("changed_on", flat=True)
+            .first()
+        )
+        if latest and since < latest:
+            raise PupilError(
+                f"The date the EHC status changed must be on or after {latest.day} {latest:%B %Y}, "
+                "the date of the last change",
+                "ehc_status_since",
+            )
 
 
 def _snapshot(pupil: Pupil) -> dict:
@@ -165,3 +185,10 @@ def transfer_pupil(*, pupil: Pupil, to_school, acting_user) -> Pupil:
         after={"school": to_school.name},
     )
     return pupil
+
+
+@transaction.atomic
+def record_pupil_viewed(*, pupil: Pupil, acting_user) -> None:
+    """Log that someone opened a pupil's record: the audit log shows who saw a child's data, not only who
+    changed it."""
+    record_event(acting_user=acting_user, action="pupil.viewed", obj=pupil, council=pupil.school.council)

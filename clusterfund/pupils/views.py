@@ -67,6 +67,7 @@ def add_pupil(request, school_pk):
 @signed_in("can_view_pupils_of_school")
 def pupil(request, pk):
     pupil = _pupil_for(request, pk)
+    services.record_pupil_viewed(pupil=pupil, acting_user=request.user)
     return render(
         request,
         "pupils/pupil.html",

@@ -215,3 +215,36 @@ def test_a_pupil_cannot_move_out_of_the_cluster_or_onto_a_clashing_reference(st_
         services.transfer_pupil(pupil=pupil, to_school=birkby, acting_user=senco)
     pupil.refresh_from_db()
     assert pupil.school == st_thomas and not pupil.transfers.exists()
+
+
+def test_opening_a_pupils_record_is_audited(signed_in_client):
+    pupil = Pupil.objects.get(reference="ST-24-017")
+    client = signed_in_client("send.admin@kirklees.example")
+    client.get(f"/pupils/{pupil.pk}/")
+    event = AuditEvent.objects.get(action="pupil.viewed", object_id=str(pupil.pk))
+    assert event.actor.email == "send.admin@kirklees.example"
+
+
+def test_ehc_history_stays_in_date_order(senco):
+    pupil = Pupil.objects.get(reference="ST-25-003")  # assessment requested on 6 October 2025
+    with pytest.raises(services.PupilError, match="on or after 6 October 2025"):
+        services.change_pupil(
+            pupil=pupil,
+            acting_user=senco,
+            ehc_status=EhcStatus.IN_PLACE,
+            ehc_status_since=datetime.date(2020, 1, 1),
+        )
+    with pytest.raises(services.PupilError, match="1 September 2014"):
+        services.change_pupil(
+            pupil=pupil,
+            acting_user=senco,
+            ehc_status=EhcStatus.IN_PLACE,
+            ehc_status_since=datetime.date(1900, 1, 1),
+        )
+    services.change_pupil(
+        pupil=pupil,
+        acting_user=senco,
+        ehc_status=EhcStatus.IN_PLACE,
+        ehc_status_since=datetime.date(2026, 3, 2),
+    )
+    assert [h.status for h in pupil.ehc_history.order_by("changed_on")] == ["requested", "in_place"]
