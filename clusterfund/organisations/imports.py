@@ -184,6 +184,7 @@ def check_gias_file(data: bytes, *, council: Council | None = None) -> tuple[Imp
                 "locality": row.get("Locality", "")[:200],
                 "town": row.get("Town", "")[:200],
                 "postcode": postcode,
+                "is_closed": row.get("EstablishmentStatus (name)", "").lower() == "closed",
             }
         )
     by_urn = {values["urn"]: values for values in parsed}
@@ -210,7 +211,7 @@ def import_schools(*, data: bytes, acting_user, council: Council | None = None) 
     if not report.ok:
         return report
     existing = {s.urn: s for s in School.objects.filter(urn__in=[p["urn"] for p in parsed])}
-    fields = ["name", "phase", "establishment_type", "street", "locality", "town", "postcode"]
+    fields = ["name", "phase", "establishment_type", "street", "locality", "town", "postcode", "is_closed"]
     for values in parsed:
         school = existing.get(values["urn"])
         if school is None:

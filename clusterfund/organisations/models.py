@@ -159,6 +159,9 @@ class School(models.Model):
     locality = models.CharField(max_length=200, blank=True)
     town = models.CharField(max_length=200, blank=True)
     postcode = models.CharField(max_length=10, blank=True)
+    is_closed = models.BooleanField(
+        default=False, help_text="Closed according to Get Information About Schools"
+    )
 
     class Meta:
         ordering = ["name"]

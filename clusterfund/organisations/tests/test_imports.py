@@ -156,6 +156,7 @@ def test_the_gias_extract_creates_the_schools_not_yet_here(db, admin):
         "locality": "",
         "town": "Dewsbury",
         "postcode": "WF13 2SU",
+        "is_closed": False,
     }
     assert AuditEvent.objects.filter(action="school.updated_from_gias").count() == 22
 
@@ -871,3 +872,12 @@ def test_the_clusterfund_command_runs_import_schools(db, capsys, monkeypatch):
         "1 unchanged",
     ]
     assert School.objects.filter(urn=145003).exists()
+
+
+def test_a_school_gias_lists_as_closed_is_marked_closed(db, admin):
+    report = imports.import_schools(data=GIAS_FILE.read_bytes(), acting_user=admin)
+    assert report.ok
+    closed = School.objects.filter(is_closed=True)
+    assert closed.exists()
+    assert closed.filter(urn=107612).exists()
+    assert not School.objects.get(urn=ASHBROW).is_closed
