@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "clusterfund.organisations",
     "clusterfund.audit",
     "clusterfund.pupils",
+    "clusterfund.funding_requests",
     "clusterfund.demo",
 ]
 
