@@ -96,52 +96,69 @@ def problems_before_submission(funding_request: FundingRequest) -> list[str]:
     return problems
 
 
+def _lock_for_move(funding_request: FundingRequest, target: RequestStatus, acting_user) -> FundingRequest:
+    """The request, locked for this transaction, once the lifecycle lets the person move it to `target`."""
+    funding_request = FundingRequest.objects.select_for_update().get(pk=funding_request.pk)
+    check_transition(funding_request.status, target, roles_for_request(acting_user, funding_request))
+    return funding_request
+
+
+def _move(
+    funding_request: FundingRequest,
+    target: RequestStatus,
+    *,
+    action: str,
+    acting_user,
+    details=None,
+    **fields,
+):
+    """Put the request in `target` with any other fields that change with it, and audit the move."""
+    before = funding_request.status
+    funding_request.status = target
+    for name, value in fields.items():
+        setattr(funding_request, name, value)
+    funding_request.save(update_fields=["status", *fields])
+    record_event(
+        acting_user=acting_user,
+        action=action,
+        obj=funding_request,
+        council=funding_request.council,
+        before={"status": before},
+        after={"status": target.value, **(details or {})},
+    )
+    return funding_request
+
+
 @transaction.atomic
 def submit_request(*, funding_request: FundingRequest, acting_user) -> FundingRequest:
     """Send a complete draft to the cluster. After this it is never silently edited."""
-    funding_request = FundingRequest.objects.select_for_update().get(pk=funding_request.pk)
-    check_transition(
-        funding_request.status, RequestStatus.SUBMITTED, roles_for_request(acting_user, funding_request)
-    )
+    funding_request = _lock_for_move(funding_request, RequestStatus.SUBMITTED, acting_user)
     problems = problems_before_submission(funding_request)
     if problems:
         raise RequestIncomplete(problems)
-    funding_request.status = RequestStatus.SUBMITTED
-    funding_request.submitted_at = timezone.now()
-    funding_request.save(update_fields=["status", "submitted_at"])
-    record_event(
-        acting_user=acting_user,
+    return _move(
+        funding_request,
+        RequestStatus.SUBMITTED,
         action="request.submitted",
-        obj=funding_request,
-        council=funding_request.council,
-        before={"status": RequestStatus.DRAFT.value},
-        after={"status": RequestStatus.SUBMITTED.value},
+        acting_user=acting_user,
+        submitted_at=timezone.now(),
     )
-    return funding_request
 
 
 @transaction.atomic
 def withdraw_request(*, funding_request: FundingRequest, reason: str, acting_user) -> FundingRequest:
     """Withdraw a request before it is decided, saying why."""
-    funding_request = FundingRequest.objects.select_for_update().get(pk=funding_request.pk)
-    check_transition(
-        funding_request.status, RequestStatus.WITHDRAWN, roles_for_request(acting_user, funding_request)
-    )
+    funding_request = _lock_for_move(funding_request, RequestStatus.WITHDRAWN, acting_user)
     if not reason.strip():
         raise RequestError("Enter why the request is being withdrawn.")
-    before = funding_request.status
-    funding_request.status = RequestStatus.WITHDRAWN
-    funding_request.withdrawn_reason = reason.strip()
-    funding_request.save(update_fields=["status", "withdrawn_reason"])
-    record_event(
-        acting_user=acting_user,
+    return _move(
+        funding_request,
+        RequestStatus.WITHDRAWN,
         action="request.withdrawn",
-        obj=funding_request,
-        council=funding_request.council,
-        before={"status": before},
-        after={"status": RequestStatus.WITHDRAWN.value, "reason": reason.strip()},
+        acting_user=acting_user,
+        withdrawn_reason=reason.strip(),
+        details={"reason": reason.strip()},
     )
-    return funding_request
 
 
 def _check_draft(funding_request: FundingRequest, acting_user) -> None:
