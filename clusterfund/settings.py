@@ -148,6 +148,11 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
+# Attachments to requests hold pupils' personal data: they live outside the web root and static files,
+# and are only ever served through a view that checks who is asking.
+PRIVATE_FILES_ROOT = Path(os.environ.get("PRIVATE_FILES_ROOT", BASE_DIR / "private_files"))
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+
 # Uploaded import files are read in memory and never stored.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

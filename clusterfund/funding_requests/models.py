@@ -2,8 +2,11 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q, Sum
 
+from clusterfund.core.storage import private_storage
 from clusterfund.funding_requests.lifecycle import RequestStatus
+from clusterfund.pupils.needs import AreaOfNeed
 
 
 class RequestType(models.TextChoices):
@@ -14,12 +17,27 @@ class RequestType(models.TextChoices):
     CONTINGENCY = "contingency", "Contingency or emergency"
 
 
+class ConsentMethod(models.TextChoices):
+    SIGNED_FORM = "signed_form", "Signed form"
+    EMAIL = "email", "Email from the parent or carer"
+    MEETING = "meeting", "In a meeting, noted at the time"
+    PHONE = "phone", "By phone, noted at the time"
+
+
 class FundingRequestQuerySet(models.QuerySet):
     def of_school(self, school) -> "FundingRequestQuerySet":
-        return self.filter(lead_school=school)
+        """Requests the school leads or has confirmed it joins."""
+        return self.filter(
+            Q(lead_school=school)
+            | Q(joint_schools__school=school, joint_schools__answer=JointSchool.Answer.CONFIRMED)
+        ).distinct()
 
     def drafts(self) -> "FundingRequestQuerySet":
         return self.filter(status=RequestStatus.DRAFT)
+
+    def with_amount_asked(self) -> "FundingRequestQuerySet":
+        """Each request with `amount_asked_pence`, the total of its costed provision (0 when it has none)."""
+        return self.annotate(amount_asked=Sum("provision_lines__total_pence"))
 
 
 class FundingRequest(models.Model):
@@ -40,13 +58,34 @@ class FundingRequest(models.Model):
     request_type = models.CharField(max_length=12, choices=RequestType.choices)
     status = models.CharField(max_length=24, choices=RequestStatus.choices, default=RequestStatus.DRAFT)
     title = models.CharField(max_length=120)
-    need = models.TextField(blank=True)
     is_urgent = models.BooleanField(default=False)
     entered_on_paper = models.BooleanField(default=False, help_text="Keyed in by an admin from a paper form")
+    # About the need
+    need = models.TextField(blank=True)
+    primary_area = models.CharField(max_length=30, choices=AreaOfNeed.choices, blank=True)
+    other_areas = models.JSONField(default=list, blank=True)
     pupils = models.ManyToManyField("pupils.Pupil", blank=True, related_name="funding_requests")
+    children_benefiting = models.PositiveIntegerField(null=True, blank=True)
+    benefiting_schools = models.ManyToManyField("organisations.School", blank=True, related_name="+")
+    # The graduated approach so far: assess, plan, do, review
+    assessed = models.TextField("what was assessed", blank=True)
+    planned = models.TextField("what was planned", blank=True)
+    done = models.TextField("what was done, and for how long", blank=True)
+    reviewed = models.TextField("what changed", blank=True)
+    advice_received = models.TextField("advice already received from professionals", blank=True)
+    # When the support runs
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    # Parent or carer agreement to the referral
+    consent_date = models.DateField(null=True, blank=True)
+    consent_method = models.CharField(max_length=12, choices=ConsentMethod.choices, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(
+        default=0, help_text="0 while a draft; 1 when submitted; +1 a change"
+    )
     withdrawn_reason = models.TextField(blank=True)
 
     objects = FundingRequestQuerySet.as_manager()
@@ -59,6 +98,148 @@ class FundingRequest(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def needs_consent(self) -> bool:
+        """Parent or carer agreement is required when named pupils are referred."""
+        return self.request_type in (RequestType.INDIVIDUAL, RequestType.GROUP)
+
+    @property
+    def names_pupils(self) -> bool:
+        return self.request_type in (RequestType.INDIVIDUAL, RequestType.GROUP, RequestType.CONTINGENCY)
+
+    @property
+    def asks_for_money(self) -> bool:
+        return self.request_type != RequestType.ADVICE_ONLY
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == RequestStatus.DRAFT
+
+    @property
+    def other_area_labels(self) -> list[str]:
+        labels = dict(AreaOfNeed.choices)
+        return [labels[area] for area in self.other_areas if area in labels]
+
+
+class Outcome(models.Model):
+    """Something the support should change for the child or children, that can be checked."""
+
+    funding_request = models.ForeignKey(FundingRequest, on_delete=models.CASCADE, related_name="outcomes")
+    position = models.PositiveSmallIntegerField()
+    what = models.TextField()
+    by_when = models.DateField()
+    how_measured = models.TextField()
+
+    class Meta:
+        ordering = ["funding_request", "position"]
+
+    def __str__(self) -> str:
+        return self.what[:60]
+
+
+class ProvisionLine(models.Model):
+    """One costed line of the provision map: what, who provides it, how many hours or units, at what cost,
+    in which term. The total is whole pence: units times the unit cost, rounded half up."""
+
+    funding_request = models.ForeignKey(
+        FundingRequest, on_delete=models.CASCADE, related_name="provision_lines"
+    )
+    position = models.PositiveSmallIntegerField()
+    what = models.CharField(max_length=200)
+    provider = models.CharField("who provides it", max_length=200)
+    units = models.DecimalField("hours or units", max_digits=7, decimal_places=2)
+    unit_cost_pence = models.PositiveIntegerField()
+    total_pence = models.PositiveIntegerField()
+    term = models.ForeignKey("organisations.Term", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["funding_request", "term__number", "position"]
+
+    def __str__(self) -> str:
+        return self.what
+
+
+class JointSchool(models.Model):
+    """Another school in the cluster that the lead school invites into its request. The school confirms
+    its part and names its own pupils, or declines."""
+
+    class Answer(models.TextChoices):
+        INVITED = "invited", "Invited"
+        CONFIRMED = "confirmed", "Confirmed"
+        DECLINED = "declined", "Declined"
+
+    funding_request = models.ForeignKey(
+        FundingRequest, on_delete=models.CASCADE, related_name="joint_schools"
+    )
+    school = models.ForeignKey("organisations.School", on_delete=models.PROTECT, related_name="+")
+    answer = models.CharField(max_length=10, choices=Answer.choices, default=Answer.INVITED)
+    part = models.TextField("the school's part", blank=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    invited_at = models.DateTimeField(auto_now_add=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["funding_request", "invited_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["funding_request", "school"], name="one_invitation_per_school")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school} in {self.funding_request}"
+
+
+class RequestVersion(models.Model):
+    """The request as it stood at submission (version 1) and after each later change, with what changed.
+    A submitted request is never silently edited."""
+
+    funding_request = models.ForeignKey(FundingRequest, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    snapshot = models.JSONField()
+    changes = models.JSONField(default=list, help_text="[{field, label, before, after}] against the last one")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["funding_request", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["funding_request", "number"], name="one_version_number_per_request"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.funding_request} version {self.number}"
+
+
+def _attachment_path(attachment, filename: str) -> str:
+    # The stored name says nothing about the pupil or school: the original name is kept in the row.
+    return f"requests/{attachment.funding_request.council_id}/{attachment.token}"
+
+
+class Attachment(models.Model):
+    """A document supporting a request (PDF, Word or an image), kept outside the web root and served only
+    to people who may see the request."""
+
+    funding_request = models.ForeignKey(FundingRequest, on_delete=models.CASCADE, related_name="attachments")
+    school = models.ForeignKey("organisations.School", on_delete=models.PROTECT, related_name="+")
+    token = models.CharField(max_length=64, unique=True)
+    file = models.FileField(storage=private_storage, upload_to=_attachment_path, max_length=200)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size_bytes = models.PositiveIntegerField()
+    description = models.CharField(max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["funding_request", "uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
 
 
 class ReferenceCounter(models.Model):

@@ -17,6 +17,12 @@ class Council(models.Model):
         default=True, help_text="Whether schools may store pupils' real names (seen only by their own staff)"
     )
     local_offer_url = models.URLField(blank=True)
+    request_cap_pence = models.PositiveIntegerField(
+        "most a request may ask for, in pence",
+        null=True,
+        blank=True,
+        help_text="The scheme's cap on one request; blank for no cap",
+    )
 
     class Meta:
         ordering = ["name"]
