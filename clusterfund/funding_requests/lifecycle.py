@@ -37,6 +37,9 @@ DECIDED = frozenset(
 BEFORE_DECISION = frozenset(
     {S.DRAFT, S.SUBMITTED, S.IN_TRIAGE, S.MORE_INFORMATION_NEEDED, S.READY_FOR_MEETING, S.DEFERRED}
 )
+# The school may still change its request: freely while a draft; by a new version once submitted, until
+# triage starts, and again when triage asks it for more information.
+CHANGEABLE = frozenset({S.DRAFT, S.SUBMITTED, S.MORE_INFORMATION_NEEDED})
 MEETING = frozenset({Role.CLUSTER_ADMIN, Role.CHAIR})
 TEAM = frozenset({Role.TEAM_AROUND_THE_CLUSTER, Role.CLUSTER_ADMIN})
 SCHOOL = frozenset({Role.SCHOOL_STAFF})

@@ -4,6 +4,7 @@ from clusterfund.audit.models import AuditEvent
 from clusterfund.funding_requests import services
 from clusterfund.funding_requests.lifecycle import RequestStatus, StateTransitionError
 from clusterfund.funding_requests.models import FundingRequest, RequestType
+from clusterfund.funding_requests.tests.builders import complete_individual_request
 from clusterfund.organisations.models import School
 from clusterfund.pupils.models import Pupil
 
@@ -60,30 +61,29 @@ def test_submission_lists_everything_missing_and_changes_nothing(st_thomas, senc
     with pytest.raises(services.RequestIncomplete) as incomplete:
         services.submit_request(funding_request=draft, acting_user=senco)
     assert incomplete.value.problems == [
-        "Describe the need in plain words",
+        "Describe the need and choose its main area",
         "Choose at least 2 pupils for a group request",
+        "Describe the graduated approach so far: assess, plan, do and review",
+        "Add at least one outcome that can be checked",
+        "Add the costed provision and the dates the support would start and end",
+        "Record the parent's or carer's agreement to the referral",
     ]
     draft.refresh_from_db()
     assert draft.status == RequestStatus.DRAFT and draft.submitted_at is None
 
 
-def test_a_complete_individual_request_is_submitted(st_thomas, senco):
-    draft = _draft(st_thomas, senco)
-    draft.need = "Needs help with expressive language in class."
-    draft.save()
-    services.choose_pupils(
-        funding_request=draft, pupils=[Pupil.objects.get(reference="ST-24-017")], acting_user=senco
-    )
+def test_a_complete_individual_request_is_submitted_as_version_1(st_thomas, senco):
+    draft = complete_individual_request(st_thomas, senco)
     services.submit_request(funding_request=draft, acting_user=senco)
     draft.refresh_from_db()
     assert draft.status == RequestStatus.SUBMITTED and draft.submitted_at is not None
-    with pytest.raises(services.RequestError, match="Only a draft"):
-        services.choose_pupils(funding_request=draft, pupils=[], acting_user=senco)
+    assert draft.version == 1
+    assert draft.versions.get().snapshot["pupils"] == ["ST-24-017"]
 
 
 def test_pupils_must_come_from_the_lead_school(st_thomas, senco):
     draft = _draft(st_thomas, senco)
-    with pytest.raises(services.RequestError, match="own school"):
+    with pytest.raises(services.RequestInvalid, match="own school"):
         services.choose_pupils(
             funding_request=draft, pupils=[Pupil.objects.get(reference="BJ-0311")], acting_user=senco
         )
