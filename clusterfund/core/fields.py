@@ -1,6 +1,7 @@
 """Form fields that follow GOV.UK Design System patterns."""
 
 import datetime
+import decimal
 
 from django import forms
 
@@ -61,3 +62,45 @@ class DateInputField(forms.Field):
     def validate(self, value):
         # to_python has already said what is missing.
         return None
+
+
+class PoundsInput(forms.TextInput):
+    """A text box with a £ prefix; the field turns what is typed into whole pence."""
+
+    def format_value(self, value):
+        if isinstance(value, int):
+            return f"{value // 100}.{value % 100:02d}"
+        return value
+
+
+class PoundsField(forms.Field):
+    """An amount of money typed in pounds and pence ('1,234.50'), cleaned to whole pence (123450)."""
+
+    widget = PoundsInput
+
+    def to_python(self, value):
+        if isinstance(value, int):
+            return value
+        text = (value or "").strip()
+        if not text:
+            if self.required:
+                raise forms.ValidationError(f"Enter the {(self.label or 'amount').lower()}", code="required")
+            return None
+        cleaned = text.replace(",", "").removeprefix("£").strip()
+        try:
+            amount = decimal.Decimal(cleaned)
+        except decimal.InvalidOperation:
+            amount = None
+        if amount is None or not amount.is_finite() or amount.as_tuple().exponent < -2:
+            raise forms.ValidationError(
+                f"{self._label()} must be an amount in pounds and pence, like 25.50", code="invalid"
+            )
+        if amount < 0:
+            raise forms.ValidationError(f"{self._label()} cannot be negative", code="negative")
+        if amount >= 10_000_000:
+            raise forms.ValidationError(f"{self._label()} must be less than £10,000,000", code="too_large")
+        return int(amount * 100)
+
+    def _label(self) -> str:
+        label = self.label or "Amount"
+        return label[0].upper() + label[1:]

@@ -80,3 +80,9 @@ def can_answer_invitation(user, joint_school) -> bool:
 def can_see_attachment(user, attachment) -> bool:
     """Whoever may see the request it belongs to."""
     return can_view_request(user, attachment.funding_request)
+
+
+def can_see_cluster_requests(user, cluster) -> bool:
+    """The cluster's admin, chair and Team Around the Cluster, and its council's SEND team."""
+    scope = scope_of(user)
+    return cluster.pk in scope.cluster_roles_in or cluster.council_id in scope.council_admin_of

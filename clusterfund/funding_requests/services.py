@@ -336,18 +336,6 @@ def remove_outcome(*, outcome: Outcome, acting_user) -> None:
     _change(outcome.funding_request, acting_user, "request.outcome_removed", lambda fr: outcome.delete())
 
 
-def pence_from_pounds(text: str) -> int | None:
-    """'£1,234.5' -> 123450; None when it is not an amount of money in pounds and pence."""
-    cleaned = (text or "").strip().replace(",", "").removeprefix("£").strip()
-    try:
-        amount = Decimal(cleaned)
-    except InvalidOperation:
-        return None
-    if not amount.is_finite() or amount.as_tuple().exponent < -2:
-        return None
-    return int(amount * 100)
-
-
 def _line_values(funding_request: FundingRequest, what, provider, units, unit_cost_pence, term, *, line=None):
     errors: dict[str, str] = {}
     values = {

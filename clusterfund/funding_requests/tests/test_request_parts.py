@@ -51,22 +51,6 @@ def test_a_part_with_any_error_saves_nothing_and_names_every_field(draft, senco)
     assert draft.assessed == "Speech link screening in September."
 
 
-@pytest.mark.parametrize(
-    ("text", "pence"),
-    [
-        ("25.50", 2550),
-        ("£1,234.5", 123450),
-        ("0", 0),
-        (" 7 ", 700),
-        ("12.345", None),
-        ("abc", None),
-        ("", None),
-    ],
-)
-def test_pounds_and_pence_are_read_exactly(text, pence):
-    assert services.pence_from_pounds(text) == pence
-
-
 def test_a_line_total_is_units_times_cost_rounded_half_up_to_whole_pence(draft, senco):
     line = services.add_provision_line(
         funding_request=draft,

@@ -1,0 +1,143 @@
+"""Reads of funding requests, limited to what the person may see."""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from clusterfund.accounts.permissions import scope_of
+from clusterfund.funding_requests.lifecycle import RequestStatus
+from clusterfund.funding_requests.models import (
+    Attachment,
+    FundingRequest,
+    JointSchool,
+    Outcome,
+    ProvisionLine,
+    RequestVersion,
+)
+from clusterfund.organisations.models import ClusterMembership, School, Term
+from clusterfund.pupils.models import Pupil
+
+
+def requests_visible_to(user) -> QuerySet[FundingRequest]:
+    """Requests the person may open: their schools' own and joint requests (drafts included), and — once
+    submitted, or when keyed in from paper — every request of the clusters they work in and of the councils
+    whose SEND team they are in."""
+    scope = scope_of(user)
+    joined = JointSchool.objects.filter(funding_request=OuterRef("pk"), school_id__in=scope.staff_of)
+    oversight = Q(cluster_id__in=scope.cluster_roles_in) | Q(council_id__in=scope.council_admin_of)
+    return FundingRequest.objects.filter(
+        Q(lead_school_id__in=scope.staff_of)
+        | Q(Exists(joined))
+        | (oversight & (~Q(status=RequestStatus.DRAFT) | Q(entered_on_paper=True)))
+    )
+
+
+def filter_requests(requests: QuerySet[FundingRequest], *, status="", request_type="", area="") -> QuerySet:
+    """Requests filtered by status, type and main area of need, ready for a list: urgent first, newest next,
+    each with the amount it asks for."""
+    if status:
+        requests = requests.filter(status=status)
+    if request_type:
+        requests = requests.filter(request_type=request_type)
+    if area:
+        requests = requests.filter(primary_area=area)
+    return (
+        requests.select_related("lead_school", "cluster")
+        .with_amount_asked()
+        .order_by("-is_urgent", "-submitted_at", "-created_at")
+    )
+
+
+def requests_of_school(user, school: School, **filters) -> QuerySet[FundingRequest]:
+    """The school's own requests and those it has joined, as the person may see them, newest first."""
+    joined = JointSchool.objects.filter(funding_request=OuterRef("pk"), school=school)
+    return filter_requests(
+        requests_visible_to(user).filter(Q(lead_school=school) | Q(Exists(joined))), **filters
+    )
+
+
+def requests_of_cluster(user, cluster, **filters) -> QuerySet[FundingRequest]:
+    """Every request of the cluster the person may see, urgent ones first."""
+    return filter_requests(requests_visible_to(user).filter(cluster=cluster), **filters)
+
+
+def request_for_page(user, pk: int) -> FundingRequest | None:
+    """One request with what its pages show, or None when the person may not see it."""
+    return (
+        requests_visible_to(user)
+        .select_related("lead_school", "cluster", "council", "academic_year", "created_by")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def outcomes_of(funding_request: FundingRequest) -> QuerySet[Outcome]:
+    return funding_request.outcomes.all()
+
+
+def provision_of(funding_request: FundingRequest) -> QuerySet[ProvisionLine]:
+    return funding_request.provision_lines.select_related("term__academic_year")
+
+
+def pupils_of(funding_request: FundingRequest) -> QuerySet[Pupil]:
+    return funding_request.pupils.select_related("school").order_by("school__name", "reference")
+
+
+def joint_schools_of(funding_request: FundingRequest) -> QuerySet[JointSchool]:
+    return funding_request.joint_schools.select_related("school")
+
+
+def attachments_of(funding_request: FundingRequest) -> QuerySet[Attachment]:
+    return funding_request.attachments.select_related("school")
+
+
+def versions_of(funding_request: FundingRequest) -> QuerySet[RequestVersion]:
+    return funding_request.versions.select_related("created_by")
+
+
+def terms_of(funding_request: FundingRequest) -> QuerySet[Term]:
+    """The terms a request's provision may be spread over: those of its academic year."""
+    return Term.objects.filter(academic_year=funding_request.academic_year).select_related("academic_year")
+
+
+def pupils_to_choose(funding_request: FundingRequest, school: School) -> QuerySet[Pupil]:
+    """The school's current pupils, to choose from for the request."""
+    return Pupil.objects.of_school(school).current().order_by("reference")
+
+
+def schools_to_invite(funding_request: FundingRequest) -> QuerySet[School]:
+    """Open schools of the request's cluster that are not yet invited and do not lead it."""
+    members = ClusterMembership.objects.filter(
+        cluster=funding_request.cluster, academic_year=funding_request.academic_year
+    ).values("school_id")
+    invited = funding_request.joint_schools.values("school_id")
+    return (
+        School.objects.filter(pk__in=members, is_closed=False)
+        .exclude(pk=funding_request.lead_school_id)
+        .exclude(pk__in=invited)
+        .order_by("name")
+    )
+
+
+def cluster_schools(funding_request: FundingRequest) -> QuerySet[School]:
+    """The schools of the request's cluster in its year."""
+    members = ClusterMembership.objects.filter(
+        cluster=funding_request.cluster, academic_year=funding_request.academic_year
+    ).values("school_id")
+    return School.objects.filter(pk__in=members).order_by("name")
+
+
+def invitation_for(user, funding_request: FundingRequest) -> JointSchool | None:
+    """The invitation of one of the person's schools to this request, if there is one."""
+    return (
+        funding_request.joint_schools.filter(school_id__in=scope_of(user).staff_of)
+        .select_related("school")
+        .first()
+    )
+
+
+def attachment_for(user, token: str) -> Attachment | None:
+    """An attachment by its token, or None when the person may not see its request."""
+    return (
+        Attachment.objects.filter(token=token, funding_request__in=requests_visible_to(user))
+        .select_related("funding_request")
+        .first()
+    )
