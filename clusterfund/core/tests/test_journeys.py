@@ -107,3 +107,92 @@ def test_a_senco_adds_a_pupil_and_only_their_school_sees_the_name(live_server, d
     assert "Pupil ST-26-101 added" in page.locator(".govuk-notification-banner").inner_text()
     assert "Harriet Example" in page.locator("main").inner_text()
     check_accessibility(page)
+
+
+def _fill_date(page, legend, value):
+    group = page.get_by_role("group", name=legend)
+    group.get_by_label("Day").fill(str(value.day))
+    group.get_by_label("Month").fill(str(value.month))
+    group.get_by_label("Year").fill(str(value.year))
+
+
+def test_a_senco_writes_checks_and_submits_an_individual_request(live_server, demo, page, tmp_path, settings):
+    import datetime
+
+    from clusterfund.organisations.models import AcademicYear, Council
+
+    settings.PRIVATE_FILES_ROOT = tmp_path
+    year = AcademicYear.objects.filter(council=Council.objects.get(slug="kirklees")).current()
+    sign_in(page, live_server, "senco.stthomas@kirklees.example")
+    page.get_by_role("link", name="Start a request").click()
+    check_accessibility(page)
+    page.get_by_role("button", name="Start the request").click()
+    assert "Choose what kind of request it is" in page.locator(".govuk-error-summary").inner_text()
+    check_accessibility(page)
+    page.get_by_label("Individual").check()
+    page.get_by_label("A short title").fill("Speech and language sessions")
+    page.get_by_role("button", name="Start the request").click()
+    assert page.locator("h1").inner_text() == "Speech and language sessions"
+    check_accessibility(page)
+
+    page.get_by_role("link", name="About the need").click()
+    page.get_by_label("The need in plain words").fill("Struggles to put ideas into words and is withdrawn.")
+    page.get_by_label("Communication and interaction").first.check()
+    page.get_by_role("button", name="Save and continue").click()
+
+    page.get_by_role("link", name="Pupils").click()
+    check_accessibility(page)
+    page.get_by_label("ST-24-017").check()
+    page.get_by_role("button", name="Save and continue").click()
+
+    page.get_by_role("link", name="The graduated approach so far").click()
+    page.get_by_label("What was assessed").fill("Speech link screening in September.")
+    page.get_by_label("What was planned").fill("Small-group language sessions.")
+    page.get_by_label("What was done, and for how long").fill("Ten weeks, three times a week.")
+    page.get_by_label("What changed").fill("Vocabulary improved; sentences did not.")
+    check_accessibility(page)
+    page.get_by_role("button", name="Save and continue").click()
+
+    start, end = year.starts_on + datetime.timedelta(days=70), year.ends_on - datetime.timedelta(days=30)
+    page.get_by_role("link", name="Outcomes").click()
+    page.get_by_role("button", name="Add an outcome").click()
+    page.get_by_label("What should change").fill("Uses five-word sentences in class")
+    _fill_date(page, "Date by which it should be achieved", end)
+    page.get_by_label("How it will be measured").fill("Speech link re-screen")
+    page.get_by_role("button", name="Save and continue").click()
+
+    page.get_by_role("link", name="Costed provision and dates").click()
+    page.get_by_role("link", name="Change the dates").click()
+    _fill_date(page, "Start date", start)
+    _fill_date(page, "End date", end)
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_role("link", name="Costed provision and dates").click()
+    page.get_by_role("button", name="Add a line").click()
+    page.get_by_label("What the provision is").fill("Teaching assistant 1:1 sessions")
+    page.get_by_label("Who provides it").fill("School staff")
+    page.get_by_label("Hours or units").fill("20")
+    page.get_by_label("Cost of one hour or unit").fill("-3")
+    page.get_by_label("Spring").check()
+    page.get_by_role("button", name="Save and continue").click()
+    assert "cannot be negative" in page.locator(".govuk-error-summary").inner_text()
+    check_accessibility(page)
+    page.get_by_label("Cost of one hour or unit").fill("25.50")
+    page.get_by_role("button", name="Save and continue").click()
+
+    page.get_by_role("link", name="Parent or carer agreement").click()
+    _fill_date(page, "Date the parent or carer agreed", datetime.date.today())
+    page.get_by_label("Signed form").check()
+    check_accessibility(page)
+    page.get_by_role("button", name="Save and continue").click()
+    assert "You have completed 6 of 6 sections" in page.locator("main").inner_text()
+    check_accessibility(page)
+
+    page.get_by_role("button", name="Check your answers").click()
+    assert "£510.00" in page.locator("main").inner_text()
+    check_accessibility(page)
+    page.get_by_role("button", name="Submit the request").click()
+    assert page.locator("h1").inner_text() == "Request submitted"
+    check_accessibility(page)
+    page.get_by_role("link", name="View the request").click()
+    assert "Submitted" in page.locator("main").inner_text()
+    check_accessibility(page)
