@@ -1,4 +1,6 @@
-"""People who sign in, and the roles they hold over a council, a cluster or a school."""
+"""People who sign in, the roles they hold over a council, a cluster or a school, and their API tokens."""
+
+import hashlib
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
@@ -90,3 +92,49 @@ class RoleAssignment(models.Model):
         if self.cluster_id:
             return self.cluster.name
         return self.council.name
+
+
+API_TOKEN_PREFIX = "cf_"
+API_TOKEN_SHOWN_CHARACTERS = 8
+
+
+def hash_api_token(secret: str) -> str:
+    """The SHA-256 of a token's secret, in hex: all that is stored of it. The secret is long and random,
+    so a fast hash is enough; a slow password hash would only slow down every API call."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def of_user(self, user) -> "ApiTokenQuerySet":
+        return self.filter(user=user)
+
+    def active(self) -> "ApiTokenQuerySet":
+        """Tokens that still work: not revoked, and their person's account not switched off."""
+        return self.filter(revoked_at__isnull=True, user__is_active=True)
+
+
+class ApiToken(models.Model):
+    """A personal token that lets a program use the JSON API as its person, with exactly their roles.
+
+    Only a hash of the secret is kept: the secret is shown once, when the token is made. The first
+    characters (`prefix`) are kept to tell tokens apart on the account page."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=API_TOKEN_SHOWN_CHARACTERS)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

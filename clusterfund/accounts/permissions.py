@@ -84,3 +84,8 @@ def forget_scope(user) -> None:
 
 def has_role(user, role: Role) -> bool:
     return role.value in scope_of(user).roles
+
+
+def can_revoke_api_token(user, token) -> bool:
+    """A person revokes their own API tokens; nobody else's."""
+    return user.is_authenticated and token.user_id == user.pk

@@ -1,0 +1,88 @@
+"""Personal API tokens: made and revoked on the account page, kept only as a hash, and the only way in."""
+
+import datetime
+import hashlib
+
+import pytest
+from django.utils import timezone
+
+from clusterfund.accounts.models import ApiToken
+from clusterfund.accounts.selectors import active_api_token_for
+from clusterfund.accounts.services import (
+    ApiTokenError,
+    create_api_token,
+    note_api_token_used,
+    revoke_api_token,
+)
+from clusterfund.audit.models import AuditEvent
+
+K_SENCO, K_BIRKBY = "senco.stthomas@kirklees.example", "senco.birkbyjunior@kirklees.example"
+API = "/api/v1/pupils"
+
+
+@pytest.fixture
+def senco(user_by_email):
+    return user_by_email(K_SENCO)
+
+
+def bearer(secret: str) -> dict:
+    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+
+
+# --- services -------------------------------------------------------------------------------------
+
+
+def test_a_new_token_is_kept_only_as_a_hash_and_audited_without_its_secret(senco):
+    token, secret = create_api_token(user=senco, name="  MIS   export ", acting_user=senco)
+    assert secret.startswith("cf_") and len(secret) >= 40
+    token.refresh_from_db()
+    assert token.name == "MIS export" and token.prefix == secret[:8]
+    assert token.token_hash == hashlib.sha256(secret.encode()).hexdigest()
+    stored = [str(value) for value in ApiToken.objects.filter(pk=token.pk).values().get().values()]
+    assert not any(secret in value for value in stored)
+    event = AuditEvent.objects.get(action="api_token.created", object_id=str(token.pk))
+    assert event.council.slug == "kirklees" and event.actor == senco
+    assert event.after == {"person": K_SENCO, "name": "MIS export", "prefix": secret[:8]}
+    recorded = f"{event.before} {event.after} {event.object_repr}"
+    assert secret not in recorded and token.token_hash not in recorded
+
+
+def test_two_tokens_never_share_a_secret(senco):
+    first = create_api_token(user=senco, name="Same name", acting_user=senco)[1]
+    second = create_api_token(user=senco, name="Same name", acting_user=senco)[1]
+    assert first != second and active_api_token_for(first) != active_api_token_for(second)
+
+
+@pytest.mark.parametrize("name, message", [("   ", "Enter a name"), ("x" * 101, "100 characters or fewer")])
+def test_a_token_needs_a_name_of_at_most_100_characters(senco, name, message):
+    tokens, events = ApiToken.objects.count(), AuditEvent.objects.count()
+    with pytest.raises(ApiTokenError, match=message) as error:
+        create_api_token(user=senco, name=name, acting_user=senco)
+    assert error.value.field == "name"
+    assert (ApiToken.objects.count(), AuditEvent.objects.count()) == (tokens, events)
+
+
+def test_a_revoked_token_stops_working_and_cannot_be_revoked_twice(senco):
+    token, secret = create_api_token(user=senco, name="Old", acting_user=senco)
+    assert active_api_token_for(secret) == token
+    revoke_api_token(token=token, acting_user=senco)
+    token.refresh_from_db()
+    assert token.revoked_at is not None and active_api_token_for(secret) is None
+    event = AuditEvent.objects.get(action="api_token.revoked", object_id=str(token.pk))
+    assert secret not in str(event.after) and event.after["prefix"] == secret[:8]
+    with pytest.raises(ApiTokenError, match="already been revoked"):
+        revoke_api_token(token=token, acting_user=senco)
+    assert AuditEvent.objects.filter(action="api_token.revoked").count() == 1
+
+
+def test_last_used_is_written_at_most_once_a_minute(senco, django_assert_num_queries):
+    token, _ = create_api_token(user=senco, name="Busy", acting_user=senco)
+    now = timezone.now()
+    note_api_token_used(token=token, now=now)
+    token.refresh_from_db()
+    assert token.last_used_at == now
+    with django_assert_num_queries(0):
+        note_api_token_used(token=token, now=now + datetime.timedelta(seconds=59))
+    note_api_token_used(token=token, now=now + datetime.timedelta(seconds=61))
+    token.refresh_from_db()
+    assert token.last_used_at == now + datetime.timedelta(seconds=61)
