@@ -1,5 +1,7 @@
 from django.urls import include, path
 
+from clusterfund.api import api
+
 urlpatterns = [
     path("", include("clusterfund.core.urls")),
     path("", include("clusterfund.accounts.urls")),
@@ -7,4 +9,5 @@ urlpatterns = [
     path("", include("clusterfund.organisations.public_urls")),
     path("", include("clusterfund.audit.urls")),
     path("", include("clusterfund.pupils.urls")),
+    path("api/v1/", api.urls),
 ]

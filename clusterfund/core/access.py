@@ -13,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import Http404
 
 PUBLIC = "public"
+API_TOKEN = "api token"
 
 
 def public(view: Callable) -> Callable:
@@ -35,6 +36,13 @@ def signed_in(rule: str) -> Callable[[Callable], Callable]:
         return wrapper
 
     return decorate
+
+
+def api_token(view: Callable) -> Callable:
+    """A JSON API view: it answers only a request that carries a working personal API token, and checks
+    the token itself (see `core.api`). A browser's session is not accepted, so CSRF does not arise."""
+    view.access_rule = API_TOKEN
+    return view
 
 
 def allow_or_404(allowed: bool) -> None:

@@ -46,3 +46,25 @@ def transfer_destinations(pupil: Pupil):
 
 def transfers_of(pupil: Pupil):
     return list(pupil.transfers.select_related("from_school", "to_school").order_by("transferred_on", "pk"))
+
+
+def find_pupils(
+    user,
+    *,
+    school_id: int | None = None,
+    area: str = "",
+    ehc_status: str = "",
+    include_archived: bool = False,
+) -> QuerySet[Pupil]:
+    """Pupils the person may see, filtered as asked, by school and reference: a stable order to page
+    through. A school the person may not see simply has no pupils here."""
+    pupils = pupils_visible_to(user)
+    if school_id is not None:
+        pupils = pupils.filter(school_id=school_id)
+    if not include_archived:
+        pupils = pupils.current()
+    if area:
+        pupils = pupils.filter(primary_area=area)
+    if ehc_status:
+        pupils = pupils.filter(ehc_status=ehc_status)
+    return pupils.order_by("school__name", "school_id", "reference", "pk")

@@ -4,6 +4,7 @@ import datetime
 import hashlib
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from clusterfund.accounts.models import ApiToken
@@ -86,3 +87,65 @@ def test_last_used_is_written_at_most_once_a_minute(senco, django_assert_num_que
     note_api_token_used(token=token, now=now + datetime.timedelta(seconds=61))
     token.refresh_from_db()
     assert token.last_used_at == now + datetime.timedelta(seconds=61)
+
+
+# --- the API lets in a working token and nothing else ---------------------------------------------
+
+
+def test_a_working_token_is_let_in_and_its_use_noted(senco):
+    token, secret = create_api_token(user=senco, name="MIS", acting_user=senco)
+    response = Client().get(API, **bearer(secret))
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/json")
+    assert response["Cache-Control"] == "no-store"
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        None,
+        "",
+        "Bearer",
+        "Bearer ",
+        "Bearer nonsense",
+        "Bearer cf_" + "x" * 43,
+        "Bearer cf_" + "x" * 5000,
+        "Token cf_abc",
+        "Basic c2VuY286cGFzc3dvcmQ=",
+        "Bearer \x00\x01",
+    ],
+)
+def test_anything_but_a_working_token_is_401_json(db, header):
+    headers = {} if header is None else {"HTTP_AUTHORIZATION": header}
+    response = Client().get(API, **headers)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Bearer")
+    assert "token" in response.json()["detail"]
+
+
+def test_a_revoked_token_is_401(senco):
+    token, secret = create_api_token(user=senco, name="Gone", acting_user=senco)
+    revoke_api_token(token=token, acting_user=senco)
+    assert Client().get(API, **bearer(secret)).status_code == 401
+
+
+def test_a_switched_off_account_s_token_is_401(senco):
+    _, secret = create_api_token(user=senco, name="Leaver", acting_user=senco)
+    senco.is_active = False
+    senco.save()
+    assert Client().get(API, **bearer(secret)).status_code == 401
+
+
+def test_a_signed_in_browser_session_is_not_accepted(signed_in_client):
+    client = signed_in_client(K_SENCO)
+    assert client.get("/account").status_code == 200
+    assert client.get(API).status_code == 401
+
+
+def test_the_token_not_the_session_decides_who_is_asking(signed_in_client, user_by_email):
+    birkby = user_by_email(K_BIRKBY)
+    _, secret = create_api_token(user=birkby, name="Birkby", acting_user=birkby)
+    client = signed_in_client(K_SENCO)
+    references = {pupil["reference"] for pupil in client.get(API, **bearer(secret)).json()["items"]}
+    assert references and all(reference.startswith("BJ-") for reference in references)

@@ -83,6 +83,13 @@ MATRIX = {
     "pupils:change": (lambda: [_pupil_pk("ST-24-017")], 302, only({K_ST_THOMAS}, **{K_ADMIN: 403})),
     "pupils:transfer": (lambda: [_pupil_pk("ST-24-017")], 302, only({K_ST_THOMAS}, **{K_ADMIN: 403})),
     "audit:events": (lambda: [], 302, only({K_ADMIN, K_AUDITOR, S_ADMIN, S_AUDITOR})),
+    # The JSON API takes personal tokens only (its own tests use them): a browser's session gets 401.
+    "api-v1:openapi-json": (lambda: [], 200, everyone(200)),
+    "api-v1:api-root": (lambda: [], 404, everyone(404)),
+    "api-v1:pupils": (lambda: [], 401, everyone(401)),
+    "api-v1:pupil-add": (lambda: [], 401, everyone(401)),
+    "api-v1:pupil": (lambda: [_pupil_pk("ST-24-017")], 401, everyone(401)),
+    "api-v1:pupil-change": (lambda: [_pupil_pk("ST-24-017")], 401, everyone(401)),
 }
 
 
