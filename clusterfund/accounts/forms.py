@@ -28,3 +28,17 @@ class SignInForm(AuthenticationForm):
         if self.cleaned_data.get("username"):
             self.cleaned_data["username"] = self.cleaned_data["username"].lower()
         return super().clean()
+
+
+class ApiTokenForm(forms.Form):
+    """The name a person gives a new API token, to tell it apart from their others later."""
+
+    name = forms.CharField(
+        label="Name of the token",
+        help_text="Say what will use it, such as the program or report. You can make several tokens.",
+        max_length=100,
+        error_messages={
+            "required": "Enter a name for the token",
+            "max_length": "The name must be 100 characters or fewer",
+        },
+    )

@@ -149,3 +149,69 @@ def test_the_token_not_the_session_decides_who_is_asking(signed_in_client, user_
     client = signed_in_client(K_SENCO)
     references = {pupil["reference"] for pupil in client.get(API, **bearer(secret)).json()["items"]}
     assert references and all(reference.startswith("BJ-") for reference in references)
+
+
+# --- the account page ------------------------------------------------------------------------------
+
+
+def test_the_account_page_lists_only_the_person_s_own_tokens(signed_in_client, senco, user_by_email):
+    create_api_token(user=senco, name="Nightly export", acting_user=senco)
+    revoked, _ = create_api_token(user=senco, name="Old laptop", acting_user=senco)
+    revoke_api_token(token=revoked, acting_user=senco)
+    birkby = user_by_email(K_BIRKBY)
+    create_api_token(user=birkby, name="Birkby's own", acting_user=birkby)
+    body = signed_in_client(K_SENCO).get("/account").content.decode()
+    assert "Nightly export" in body and "Old laptop" in body and "Revoked" in body
+    assert "Birkby&#39;s own" not in body and "Birkby's own" not in body
+    assert body.count("Revoke<span") == 1  # only the active token can be revoked
+
+
+def test_creating_a_token_shows_its_secret_once(signed_in_client, senco):
+    client = signed_in_client(K_SENCO)
+    response = client.post("/account/api-tokens/new", {"name": "Nightly export"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    token = ApiToken.objects.get(user=senco, name="Nightly export")
+    secret = next(
+        word for word in body.replace('"', " ").split() if word.startswith("cf_") and len(word) > 40
+    )
+    assert hashlib.sha256(secret.encode()).hexdigest() == token.token_hash
+    assert "will not be shown again" in body
+    assert secret not in str(dict(client.session))
+    assert secret not in client.get("/account").content.decode()
+    assert client.get(API, **bearer(secret)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "name, message",
+    [("", "Enter a name for the token"), ("x" * 101, "The name must be 100 characters or fewer")],
+)
+def test_a_bad_name_is_shown_in_the_error_summary_and_nothing_is_made(signed_in_client, name, message):
+    count = ApiToken.objects.count()
+    body = signed_in_client(K_SENCO).post("/account/api-tokens/new", {"name": name}).content.decode()
+    assert "There is a problem" in body and message in body and "<title>Error: " in body
+    assert ApiToken.objects.count() == count
+
+
+def test_a_token_is_revoked_after_confirming(signed_in_client, senco):
+    token, secret = create_api_token(user=senco, name="Nightly export", acting_user=senco)
+    client = signed_in_client(K_SENCO)
+    url = f"/account/api-tokens/{token.pk}/revoke"
+    page = client.get(url).content.decode()
+    assert "stop working at once" in page and "Revoke token" in page
+    response = client.post(url, follow=True)
+    assert "API token ‘Nightly export’ revoked" in response.content.decode()
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert client.get(API, **bearer(secret)).status_code == 401
+    assert client.get(url).status_code == 404
+
+
+def test_another_person_s_token_cannot_be_revoked(signed_in_client, senco):
+    token, secret = create_api_token(user=senco, name="Mine", acting_user=senco)
+    client = signed_in_client(K_BIRKBY)
+    url = f"/account/api-tokens/{token.pk}/revoke"
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 404
+    token.refresh_from_db()
+    assert token.revoked_at is None and active_api_token_for(secret) == token

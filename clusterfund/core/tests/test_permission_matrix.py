@@ -41,6 +41,16 @@ def _cluster_pk(slug):
     return Cluster.objects.get(slug=slug).pk
 
 
+def _api_token_pk(email):
+    """A token of that person's, made for the test (the demo has none)."""
+    from clusterfund.accounts.models import User
+    from clusterfund.accounts.services import create_api_token
+
+    user = User.objects.get(email=email)
+    token, _ = create_api_token(user=user, name="Matrix", acting_user=user)
+    return token.pk
+
+
 def everyone(status):
     return dict.fromkeys(EMAILS, status)
 
@@ -57,6 +67,8 @@ MATRIX = {
     "accounts:sign-in": (lambda: [], 200, everyone(302)),
     "accounts:sign-out": (lambda: [], 302, everyone(200)),
     "accounts:account": (lambda: [], 302, everyone(200)),
+    "accounts:api-token-new": (lambda: [], 302, everyone(200)),
+    "accounts:api-token-revoke": (lambda: [_api_token_pk(K_ST_THOMAS)], 302, only({K_ST_THOMAS})),
     "public:councils": (lambda: [], 200, everyone(200)),
     "public:council": (lambda: ["kirklees"], 200, everyone(200)),
     "public:cluster": (lambda: ["stoke-on-trent", "central-cluster"], 200, everyone(200)),
