@@ -1,7 +1,8 @@
 """The demo: Kirklees Cluster 14 and Stoke-on-Trent's Central pilot cluster, from the source pages.
 
-Schools, URNs and January 2023 census counts are real (see data/SOURCES.md). People, names and the
-Team Around the Cluster members are invented. Loading twice changes nothing the second time.
+Schools, URNs and January 2023 census counts are real (see data/SOURCES.md). People, names, the Team
+Around the Cluster members, pupils and funding requests (see demo_requests.py) are invented. Loading twice
+changes nothing the second time.
 """
 
 import csv
@@ -11,12 +12,14 @@ from pathlib import Path
 
 from django.db import transaction
 
+from clusterfund.accounts.models import User
 from clusterfund.accounts.roles import Role
 from clusterfund.accounts.services import create_person, grant_role
+from clusterfund.demo.demo_requests import KIRKLEES_REQUESTS, STOKE_REQUESTS, DemoRequest, load_requests
 from clusterfund.organisations import services as organisations
 from clusterfund.organisations.models import Council, School, SchoolCensus, TeamMember
 from clusterfund.pupils import services as pupils
-from clusterfund.pupils.models import EhcStatus
+from clusterfund.pupils.models import EhcStatus, Pupil
 from clusterfund.pupils.needs import AreaOfNeed as Area
 
 DATA = Path(__file__).parent / "data" / "demo_cluster_schools.csv"
@@ -51,6 +54,7 @@ class DemoScheme:
     pupil_names_allowed: bool
     # (school URN, reference, invented name, year group, primary area, secondary areas, SEN type, EHC status)
     pupils: tuple[tuple, ...]
+    requests: tuple[DemoRequest, ...] = ()
 
 
 KIRKLEES = DemoScheme(
@@ -155,7 +159,41 @@ KIRKLEES = DemoScheme(
         ),
         (107626, "BJ-0419", "", "6", Area.SOCIAL_EMOTIONAL_MENTAL_HEALTH, [], "SEMH", EhcStatus.NONE),
         (107628, "AB/7/12", "Lily Haigh", "2", Area.COGNITION_AND_LEARNING, [], "MLD", EhcStatus.NONE),
+        (107628, "AB/4/08", "Ellie Shaw", "5", Area.COGNITION_AND_LEARNING, [], "SPLD", EhcStatus.NONE),
+        (107628, "AB/4/19", "Ruby Whitwam", "5", Area.COGNITION_AND_LEARNING, [], "SPLD", EhcStatus.NONE),
+        (
+            107628,
+            "AB/3/22",
+            "Yusuf Patel",
+            "3",
+            Area.SOCIAL_EMOTIONAL_MENTAL_HEALTH,
+            [Area.COMMUNICATION_AND_INTERACTION],
+            "SEMH",
+            EhcStatus.NONE,
+        ),
+        (
+            107628,
+            "AB/2/06",
+            "Callum Brierley",
+            "4",
+            Area.SOCIAL_EMOTIONAL_MENTAL_HEALTH,
+            [],
+            "SEMH",
+            EhcStatus.NONE,
+        ),
+        (107628, "AB/5/03", "Freya Marsden", "4", Area.SENSORY_AND_PHYSICAL, [], "PD", EhcStatus.NONE),
+        (
+            107628,
+            "AB/7/31",
+            "",
+            "1",
+            Area.COMMUNICATION_AND_INTERACTION,
+            [Area.SOCIAL_EMOTIONAL_MENTAL_HEALTH],
+            "NSA",
+            EhcStatus.NONE,
+        ),
     ),
+    requests=KIRKLEES_REQUESTS,
 )
 
 STOKE = DemoScheme(
@@ -249,7 +287,36 @@ STOKE = DemoScheme(
             "ASD",
             EhcStatus.IN_PLACE,
         ),
+        (146487, "AH-Y1-22", "", "1", Area.COMMUNICATION_AND_INTERACTION, [], "SLCN", EhcStatus.NONE),
+        (
+            146487,
+            "AH-Y2-30",
+            "",
+            "2",
+            Area.COMMUNICATION_AND_INTERACTION,
+            [Area.SENSORY_AND_PHYSICAL],
+            "NSA",
+            EhcStatus.NONE,
+        ),
+        (146487, "AH-Y3-12", "", "3", Area.SOCIAL_EMOTIONAL_MENTAL_HEALTH, [], "SEMH", EhcStatus.NONE),
+        (146487, "AH-Y6-18", "", "6", Area.SENSORY_AND_PHYSICAL, [], "PD", EhcStatus.NONE),
+        (146464, "ETR-145", "", "2", Area.SENSORY_AND_PHYSICAL, [], "PD", EhcStatus.NONE),
+        (
+            146464,
+            "ETR-152",
+            "",
+            "3",
+            Area.COMMUNICATION_AND_INTERACTION,
+            [Area.SENSORY_AND_PHYSICAL],
+            "ASD",
+            EhcStatus.NONE,
+        ),
+        (146464, "ETR-162", "", "4", Area.COGNITION_AND_LEARNING, [], "SPLD", EhcStatus.NONE),
+        (146464, "ETR-171", "", "4", Area.COGNITION_AND_LEARNING, [], "MLD", EhcStatus.NONE),
+        (146464, "ETR-233", "", "6", Area.SOCIAL_EMOTIONAL_MENTAL_HEALTH, [], "SEMH", EhcStatus.NONE),
+        (146464, "ETR-240", "", "5", Area.SOCIAL_EMOTIONAL_MENTAL_HEALTH, [], "SEMH", EhcStatus.NONE),
     ),
+    requests=STOKE_REQUESTS,
 )
 
 SCHEMES = (KIRKLEES, STOKE)
@@ -285,10 +352,15 @@ def current_start_year(today: datetime.date | None = None) -> int:
 
 @transaction.atomic
 def load_scheme(scheme: DemoScheme, *, today: datetime.date | None = None) -> Council:
-    """Create one council's demo scheme. Does nothing if the council is already there."""
-    existing = Council.objects.filter(la_code=scheme.la_code).first()
-    if existing is not None:
-        return existing
+    """Create one council's demo scheme, then add whichever of its demo pupils and requests are missing:
+    loading twice adds nothing the second time."""
+    council = Council.objects.filter(la_code=scheme.la_code).first() or _create_council(scheme, today=today)
+    _add_pupils(scheme, council)
+    load_requests(council, scheme.requests, scheme.accounts)
+    return council
+
+
+def _create_council(scheme: DemoScheme, *, today: datetime.date | None) -> Council:
     council = organisations.create_council(
         name=scheme.council_name,
         la_code=scheme.la_code,
@@ -377,16 +449,26 @@ def load_scheme(scheme: DemoScheme, *, today: datetime.date | None = None) -> Co
             user=people.get(name),
             acting_user=None,
         )
+    return council
+
+
+def _add_pupils(scheme: DemoScheme, council: Council) -> None:
+    """Each school's demo pupils, added by the school's demo SENCO unless the school has them already."""
+    users = {user.email: user for user in User.objects.filter(email__in=[a.email for a in scheme.accounts])}
     staff_by_urn = {
-        int(scope): people[account.full_name]
+        int(scope): users[account.email]
         for account in scheme.accounts
         for role, scope in account.roles
         if role == "school_staff"
     }
+    # By reference alone: a demo pupil may since have moved to another school in the cluster.
+    existing = set(Pupil.objects.filter(school__council=council).values_list("reference", flat=True))
     for urn, reference, name, year_group, area, others, sen_type, status in scheme.pupils:
+        if reference in existing:
+            continue
         since = None if status == EhcStatus.NONE else datetime.date(2025, 10, 6)
         pupils.add_pupil(
-            school=School.objects.get(urn=urn),
+            school=School.objects.get(council=council, urn=urn),
             acting_user=staff_by_urn[urn],
             reference=reference,
             name=name,
@@ -397,7 +479,6 @@ def load_scheme(scheme: DemoScheme, *, today: datetime.date | None = None) -> Co
             ehc_status=status,
             ehc_status_since=since,
         )
-    return council
 
 
 def load_demo(*, today: datetime.date | None = None) -> list[Council]:

@@ -368,7 +368,8 @@ def test_the_log_filters_by_who_did_it(signed_in_client, user_by_email):
     response = client.get("/audit/?actor=armitage")
 
     found = rows(response)
-    assert [(row[1], row[2], row[3]) for row in found] == [
+    assert {row[1] for row in found} == {"Helen Armitage"}  # the demo has some of her work too
+    assert [(row[1], row[2], row[3]) for row in found[:2]] == [
         ("Helen Armitage", "school.updated", "Ashbrow School"),
         ("Helen Armitage", "school.updated", "Ashbrow School"),
     ]
