@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("clusterfund.organisations.public_urls")),
     path("", include("clusterfund.audit.urls")),
     path("", include("clusterfund.pupils.urls")),
+    path("", include("clusterfund.funding_requests.urls")),
     path("api/v1/", api.urls),
 ]

@@ -21,6 +21,8 @@ K_ST_THOMAS, K_BIRKBY, K_EP = (
 )
 S_ADMIN, S_AUDITOR = "send.admin@stoke.example", "auditor@stoke.example"
 KIRKLEES_CLUSTER_14 = {K_ADMIN, K_AUDITOR, K_CLUSTER_ADMIN, K_CHAIR, K_ST_THOMAS, K_BIRKBY, K_EP}
+SEES_REQUEST = {K_ST_THOMAS, K_ADMIN, K_CLUSTER_ADMIN, K_CHAIR, K_EP}
+SEES_BUT_CANNOT_CHANGE = dict.fromkeys(SEES_REQUEST - {K_ST_THOMAS}, 403)
 
 
 def _school_pk(urn):
@@ -49,6 +51,80 @@ def _api_token_pk(email):
     user = User.objects.get(email=email)
     token, _ = create_api_token(user=user, name="Matrix", acting_user=user)
     return token.pk
+
+
+def _st_thomas_request(kind="submitted"):
+    """A St Thomas request made for the test: `submitted` (individual), `draft` (individual), `project`
+    (a draft) or `joint` (a group draft that invites Birkby Junior)."""
+    from clusterfund.accounts.models import User
+    from clusterfund.funding_requests import services
+    from clusterfund.funding_requests.tests.builders import complete_individual_request
+    from clusterfund.organisations.models import School
+
+    senco, school = User.objects.get(email=K_ST_THOMAS), School.objects.get(urn=151801)
+    if kind in ("project", "joint"):
+        draft = services.start_request(
+            school=school,
+            request_type="project" if kind == "project" else "group",
+            title="Test",
+            acting_user=senco,
+        )
+        if kind == "joint":
+            services.invite_school(
+                funding_request=draft, school=School.objects.get(urn=107626), acting_user=senco
+            )
+        return draft
+    funding_request = complete_individual_request(school, senco)
+    if kind == "submitted":
+        services.submit_request(funding_request=funding_request, acting_user=senco)
+    return funding_request
+
+
+def _request_pk(kind="submitted"):
+    return _st_thomas_request(kind).pk
+
+
+def _outcome_args():
+    funding_request = _st_thomas_request()
+    return [funding_request.pk, funding_request.outcomes.first().pk]
+
+
+def _line_args():
+    funding_request = _st_thomas_request()
+    return [funding_request.pk, funding_request.provision_lines.first().pk]
+
+
+def _invitation_args():
+    funding_request = _st_thomas_request("joint")
+    return [funding_request.pk, funding_request.joint_schools.first().pk]
+
+
+def _attachment_token():
+    import tempfile
+
+    from django.conf import settings
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from clusterfund.accounts.models import User
+    from clusterfund.funding_requests import services
+
+    settings.PRIVATE_FILES_ROOT = tempfile.mkdtemp(prefix="matrix-")
+    funding_request = _st_thomas_request()
+    attachment = services.add_attachment(
+        funding_request=funding_request,
+        upload=SimpleUploadedFile("report.pdf", b"%PDF-1.4\n%%EOF\n"),
+        kind="application/pdf",
+        description="",
+        acting_user=User.objects.get(email=K_ST_THOMAS),
+    )
+    return attachment.token
+
+
+def _request_and_token():
+    from clusterfund.funding_requests.models import Attachment
+
+    token = _attachment_token()
+    return [Attachment.objects.get(token=token).funding_request_id, token]
 
 
 def everyone(status):
@@ -95,6 +171,68 @@ MATRIX = {
     "pupils:change": (lambda: [_pupil_pk("ST-24-017")], 302, only({K_ST_THOMAS}, **{K_ADMIN: 403})),
     "pupils:transfer": (lambda: [_pupil_pk("ST-24-017")], 302, only({K_ST_THOMAS}, **{K_ADMIN: 403})),
     "audit:events": (lambda: [], 302, only({K_ADMIN, K_AUDITOR, S_ADMIN, S_AUDITOR})),
+    # Funding requests. A submitted request is seen by its school, its council's SEND team and its cluster's
+    # admin, chair and team; only its school changes it. A draft is its school's alone.
+    "funding_requests:all": (lambda: [], 302, everyone(200)),
+    "funding_requests:school": (
+        lambda: [_school_pk(151801)],
+        302,
+        only({K_ST_THOMAS, K_ADMIN, K_CLUSTER_ADMIN}),
+    ),
+    "funding_requests:start": (
+        lambda: [_school_pk(151801)],
+        302,
+        only({K_ST_THOMAS, K_ADMIN, K_CLUSTER_ADMIN}),
+    ),
+    "funding_requests:cluster": (
+        lambda: [_cluster_pk("cluster-14")],
+        302,
+        only({K_ADMIN, K_CLUSTER_ADMIN, K_CHAIR, K_EP}),
+    ),
+    **{
+        f"funding_requests:{name}": (lambda: [_request_pk()], 302, only(SEES_REQUEST))
+        for name in ("request", "submitted", "history")
+    },
+    **{
+        f"funding_requests:{name}": (
+            lambda: [_request_pk()],
+            302,
+            only({K_ST_THOMAS}, **SEES_BUT_CANNOT_CHANGE),
+        )
+        for name in (
+            "need",
+            "pupils",
+            "approach",
+            "outcomes",
+            "add-outcome",
+            "provision",
+            "dates",
+            "add-line",
+            "consent",
+            "attachments",
+        )
+    },
+    "funding_requests:change-outcome": (_outcome_args, 302, only({K_ST_THOMAS}, **SEES_BUT_CANNOT_CHANGE)),
+    "funding_requests:change-line": (_line_args, 302, only({K_ST_THOMAS}, **SEES_BUT_CANNOT_CHANGE)),
+    "funding_requests:benefit": (lambda: [_request_pk("project")], 302, only({K_ST_THOMAS})),
+    "funding_requests:check": (lambda: [_request_pk("draft")], 302, only({K_ST_THOMAS})),
+    "funding_requests:joint-schools": (
+        lambda: [_request_pk("joint")],
+        302,
+        only({K_ST_THOMAS}, **{K_BIRKBY: 403}),
+    ),
+    "funding_requests:answer-invitation": (lambda: [_request_pk("joint")], 302, only({K_BIRKBY})),
+    "funding_requests:withdraw": (
+        lambda: [_request_pk()],
+        302,
+        only({K_ST_THOMAS, K_ADMIN}, **{K_CLUSTER_ADMIN: 403, K_CHAIR: 403, K_EP: 403}),
+    ),
+    "funding_requests:download-attachment": (lambda: [_attachment_token()], 302, only(SEES_REQUEST)),
+    # Removals are POST only: a GET is refused whoever asks.
+    "funding_requests:remove-outcome": (_outcome_args, 302, everyone(405)),
+    "funding_requests:remove-line": (_line_args, 302, everyone(405)),
+    "funding_requests:withdraw-invitation": (_invitation_args, 302, everyone(405)),
+    "funding_requests:remove-attachment": (_request_and_token, 302, everyone(405)),
     # The JSON API takes personal tokens only (its own tests use them): a browser's session gets 401.
     "api-v1:openapi-json": (lambda: [], 200, everyone(200)),
     "api-v1:api-root": (lambda: [], 404, everyone(404)),
