@@ -2,9 +2,10 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 
 from clusterfund.core.access import allow_or_403, allow_or_404, signed_in
+from clusterfund.funding_requests.permissions import can_write_requests_for_school
 from clusterfund.organisations import imports, permissions, selectors, services
 from clusterfund.organisations.forms import CensusUploadForm, CsvUploadForm, HalfTermDatesForm
-from clusterfund.pupils.permissions import can_view_pupils_of_school
+from clusterfund.pupils.permissions import can_keep_pupils_of_school, can_view_pupils_of_school
 
 
 def _council_for(request, slug):
@@ -128,6 +129,8 @@ def school(request, pk):
             "school": school,
             "censuses": list(school.censuses.all()),
             "can_view_pupils": can_view_pupils_of_school(request.user, school),
+            "can_write_requests": can_write_requests_for_school(request.user, school),
+            "is_staff": can_keep_pupils_of_school(request.user, school),
             "memberships": list(
                 school.memberships.select_related("cluster", "academic_year").order_by(
                     "-academic_year__start_year"

@@ -226,3 +226,15 @@ def test_list_filters_by_status_type_and_area(signed_in_client, st_thomas):
         fr.reference
         not in admin_client.get(_url("all"), {"request_type": RequestType.GROUP}).content.decode()
     )
+
+
+def test_the_council_keys_in_a_paper_request_from_the_schools_page(signed_in_client, st_thomas):
+    paper_link = "Key in a request received on paper from St Thomas CE Primary School"
+    school_page = reverse("organisations:school", args=[st_thomas.pk])
+    assert paper_link not in signed_in_client(SENCO).get(school_page).content.decode()
+    admin = signed_in_client("send.admin@kirklees.example")
+    assert paper_link in admin.get(school_page).content.decode()
+    response = admin.post(_url("start", st_thomas.pk), {"request_type": "advice", "title": "Phone referral"})
+    fr = FundingRequest.objects.get(title="Phone referral")
+    assert fr.entered_on_paper and response["Location"] == _url("request", fr.pk)
+    assert "keyed in from a paper form" in admin.get(_url("request", fr.pk)).content.decode()
