@@ -67,6 +67,19 @@ class NeedForm(forms.Form):
     )
 
 
+class ContingencyNeedForm(NeedForm):
+    """A contingency request in a council with a city pool also says which meeting should hear it."""
+
+    to_city_meeting = forms.TypedChoiceField(
+        label="Which meeting should hear it?",
+        choices=[("False", "The cluster's next meeting"), ("True", "The next city meeting")],
+        coerce=lambda value: value == "True",
+        widget=forms.RadioSelect,
+        help_text="The city meeting is termly and hears contingency requests from every cluster.",
+        error_messages={"required": "Choose which meeting should hear it"},
+    )
+
+
 class ApproachForm(forms.Form):
     assessed = _text("What was assessed", hint="Screening, observations, assessments and when.", rows=4)
     planned = _text("What was planned", hint="The support the school planned and why.", rows=4)

@@ -59,6 +59,9 @@ class FundingRequest(models.Model):
     status = models.CharField(max_length=24, choices=RequestStatus.choices, default=RequestStatus.DRAFT)
     title = models.CharField(max_length=120)
     is_urgent = models.BooleanField(default=False)
+    to_city_meeting = models.BooleanField(
+        "heard at the next city meeting", default=False, help_text="A contingency request the city pool hears"
+    )
     entered_on_paper = models.BooleanField(default=False, help_text="Keyed in by an admin from a paper form")
     # About the need
     need = models.TextField(blank=True)

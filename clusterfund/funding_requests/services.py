@@ -35,7 +35,7 @@ from clusterfund.funding_requests.permissions import (
 )
 from clusterfund.funding_requests.references import next_reference
 from clusterfund.funding_requests.versions import differences, snapshot
-from clusterfund.organisations.models import AcademicYear, ClusterMembership, School
+from clusterfund.organisations.models import AcademicYear, Cluster, ClusterMembership, School
 from clusterfund.pupils.needs import AreaOfNeed
 
 TEXT_LIMIT = 5000
@@ -163,10 +163,23 @@ def _check_changeable(funding_request: FundingRequest, acting_user) -> None:
 
 @transaction.atomic
 def change_about_the_need(
-    *, funding_request: FundingRequest, title: str, need: str, primary_area: str, other_areas, acting_user
+    *,
+    funding_request: FundingRequest,
+    title: str,
+    need: str,
+    primary_area: str,
+    other_areas,
+    acting_user,
+    to_city_meeting: bool = False,
 ) -> FundingRequest:
-    """The request's title, the need in plain words, and the areas of need it is about."""
+    """The request's title, the need in plain words, and the areas of need it is about. A contingency
+    request in a council with a city pool may ask to be heard at the next city meeting instead of the
+    cluster's."""
     errors: dict[str, str] = {}
+    if to_city_meeting and not (
+        funding_request.request_type == RequestType.CONTINGENCY and has_city_pool(funding_request.council)
+    ):
+        errors["to_city_meeting"] = "Only a contingency request can go to a city meeting, where there is one"
     title = _text(errors, "title", title, "a short title for the request", limit=120)
     need = _text(errors, "need", need, "the need in plain words")
     if primary_area not in AreaOfNeed.values:
@@ -182,7 +195,8 @@ def change_about_the_need(
     def apply(fr):
         fr.title, fr.need, fr.primary_area = title, need, primary_area
         fr.other_areas = [area for area in AreaOfNeed.values if area in other_areas]
-        fr.save(update_fields=["title", "need", "primary_area", "other_areas"])
+        fr.to_city_meeting = bool(to_city_meeting)
+        fr.save(update_fields=["title", "need", "primary_area", "other_areas", "to_city_meeting"])
 
     return _change(funding_request, acting_user, "request.need_changed", apply)
 
@@ -274,6 +288,11 @@ def change_who_benefits(
         fr.benefiting_schools.set(schools)
 
     return _change(funding_request, acting_user, "request.benefit_changed", apply)
+
+
+def has_city_pool(council) -> bool:
+    """Whether the council's scheme has a city pool, whose termly meeting hears contingency requests."""
+    return Cluster.objects.filter(council=council, is_city_pool=True).exists()
 
 
 def _cluster_school_ids(funding_request: FundingRequest) -> set[int]:

@@ -9,6 +9,7 @@ from clusterfund.funding_requests.models import FundingRequest
 
 LABELS = {
     "title": "Title",
+    "meeting": "Meeting that hears it",
     "need": "The need",
     "primary_area": "Main area of need",
     "other_areas": "Other areas of need",
@@ -40,6 +41,7 @@ def snapshot(funding_request: FundingRequest) -> dict:
         consent = f"{long_date(fr.consent_date)}, {fr.get_consent_method_display().lower()}"
     return {
         "title": fr.title,
+        "meeting": "The next city meeting" if fr.to_city_meeting else "The cluster's next meeting",
         "need": fr.need,
         "primary_area": fr.get_primary_area_display() if fr.primary_area else "",
         "other_areas": fr.other_area_labels,

@@ -238,3 +238,23 @@ def test_the_council_keys_in_a_paper_request_from_the_schools_page(signed_in_cli
     fr = FundingRequest.objects.get(title="Phone referral")
     assert fr.entered_on_paper and response["Location"] == _url("request", fr.pk)
     assert "keyed in from a paper form" in admin.get(_url("request", fr.pk)).content.decode()
+
+
+def test_a_stoke_contingency_request_chooses_the_city_meeting(signed_in_client):
+    stoke = signed_in_client("senco.abbeyhulton@stoke.example")
+    school = School.objects.get(urn=146487)
+    stoke.post(_url("start", school.pk), {"request_type": "contingency", "title": "New arrival"})
+    fr = FundingRequest.objects.get(title="New arrival", lead_school=school)
+    assert "Which meeting should hear it?" in stoke.get(_url("need", fr.pk)).content.decode()
+    stoke.post(
+        _url("need", fr.pk),
+        {
+            "title": "New arrival",
+            "need": "Arrived with no records.",
+            "primary_area": "semh",
+            "to_city_meeting": "True",
+        },
+    )
+    fr.refresh_from_db()
+    assert fr.to_city_meeting
+    assert "The next city meeting" in stoke.get(_url("request", fr.pk)).content.decode()

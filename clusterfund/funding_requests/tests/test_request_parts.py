@@ -256,3 +256,28 @@ def test_only_schools_of_the_cluster_can_be_invited(st_thomas, senco):
         )
     with pytest.raises(services.RequestInvalid, match="leads the request"):
         services.invite_school(funding_request=draft, school=st_thomas, acting_user=senco)
+
+
+def test_a_contingency_request_goes_to_the_city_meeting_only_where_there_is_a_city_pool(
+    st_thomas, senco, user_by_email
+):
+    kirklees = services.start_request(
+        school=st_thomas, request_type=RequestType.CONTINGENCY, title="Emergency", acting_user=senco
+    )
+    values = {"title": "Emergency", "need": "Arrived last week.", "primary_area": "semh", "other_areas": []}
+    with pytest.raises(services.RequestInvalid, match="city meeting, where there is one"):
+        services.change_about_the_need(
+            funding_request=kirklees, acting_user=senco, to_city_meeting=True, **values
+        )
+    stoke_senco = user_by_email("senco.abbeyhulton@stoke.example")
+    stoke = services.start_request(
+        school=School.objects.get(urn=146487),
+        request_type=RequestType.CONTINGENCY,
+        title="Emergency",
+        acting_user=stoke_senco,
+    )
+    services.change_about_the_need(
+        funding_request=stoke, acting_user=stoke_senco, to_city_meeting=True, **values
+    )
+    stoke.refresh_from_db()
+    assert stoke.to_city_meeting and stoke.is_urgent
