@@ -16,6 +16,7 @@ from clusterfund.funding_requests.forms import (
     AttachmentForm,
     BenefitForm,
     ConsentForm,
+    ContingencyNeedForm,
     DatesForm,
     InviteSchoolForm,
     NeedForm,
@@ -293,8 +294,10 @@ def need(request, pk):
         "need": fr.need,
         "primary_area": fr.primary_area,
         "other_areas": fr.other_areas,
+        "to_city_meeting": str(fr.to_city_meeting),
     }
-    form = NeedForm(request.POST or None, initial=initial)
+    city = fr.request_type == "contingency" and services.has_city_pool(fr.council)
+    form = (ContingencyNeedForm if city else NeedForm)(request.POST or None, initial=initial)
     return _part(
         request,
         fr,

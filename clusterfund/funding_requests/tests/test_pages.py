@@ -257,4 +257,4 @@ def test_a_stoke_contingency_request_chooses_the_city_meeting(signed_in_client):
     )
     fr.refresh_from_db()
     assert fr.to_city_meeting
-    assert "The next city meeting" in stoke.get(_url("request", fr.pk)).content.decode()
+    assert "The next city meeting" in stoke.get(_url("check", fr.pk)).content.decode()
