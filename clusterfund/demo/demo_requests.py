@@ -1310,14 +1310,21 @@ def _dates(year, when: str) -> tuple[datetime.date, datetime.date]:
     return anchor + 21 * DAY, min(anchor + 119 * DAY, year.ends_on)
 
 
-def _term(year, day: datetime.date, later: int):
-    """The term `later` terms after the one `day` falls in (or the next one to start)."""
+def _term(year, start: datetime.date, end: datetime.date, later: int):
+    """The term `later` terms after the one the support starts in, but never after the one it ends in."""
     terms = list(year.terms.prefetch_related("half_terms"))
-    index = next(
-        (i for i, term in enumerate(terms) if day <= max(half.ends_on for half in term.half_terms.all())),
-        len(terms) - 1,
+
+    def index_of(day):
+        return next(
+            (i for i, term in enumerate(terms) if day <= max(half.ends_on for half in term.half_terms.all())),
+            len(terms) - 1,
+        )
+
+    last = max(
+        (i for i, term in enumerate(terms) if min(half.starts_on for half in term.half_terms.all()) <= end),
+        default=0,
     )
-    return terms[min(index + later, len(terms) - 1)]
+    return terms[min(index_of(start) + later, last)]
 
 
 def _write(spec: DemoRequest, school, schools, author, cast: _Cast) -> FundingRequest:
@@ -1371,7 +1378,7 @@ def _write(spec: DemoRequest, school, schools, author, cast: _Cast) -> FundingRe
                 provider=provider,
                 units=units,
                 unit_cost_pence=unit_cost_pence,
-                term=_term(fr.academic_year, start, later),
+                term=_term(fr.academic_year, start, end, later),
                 acting_user=author,
             )
     if spec.consent:

@@ -21,7 +21,9 @@ TYPE_HINTS = {
 }
 
 
-def _text(label, *, hint="", required=True, limit=5000, rows=None, required_message=""):
+def _text(label, *, hint="", required=True, limit=5000, rows=None, required_message="", noun=""):
+    """A text field whose errors name what is missing: `noun` when the label is a question or optional."""
+    noun = noun or f"{label[0].lower()}{label[1:]}"
     return forms.CharField(
         label=label,
         help_text=hint,
@@ -30,8 +32,8 @@ def _text(label, *, hint="", required=True, limit=5000, rows=None, required_mess
         strip=True,
         widget=forms.Textarea if rows else forms.TextInput,
         error_messages={
-            "required": required_message or f"Enter {label[0].lower()}{label[1:]}",
-            "max_length": f"{label} must be {limit:,} characters or fewer",
+            "required": required_message or f"Enter {noun}",
+            "max_length": f"{noun[0].upper()}{noun[1:]} must be {limit:,} characters or fewer",
         },
     )
 
@@ -47,7 +49,7 @@ class StartRequestForm(forms.Form):
 
 
 class NeedForm(forms.Form):
-    title = _text("Title", limit=120)
+    title = _text("Title", limit=120, noun="a title")
     need = _text(
         "The need in plain words",
         hint="What the child or children find hard, and what that means in school. Do not use names.",
@@ -89,6 +91,7 @@ class ApproachForm(forms.Form):
     reviewed = _text("What changed", hint="What the review found: what worked and what did not.", rows=4)
     advice_received = _text(
         "Advice already received from professionals (optional)",
+        noun="advice received",
         hint="For example, an educational psychologist's or speech and language therapist's advice.",
         required=False,
         rows=4,
@@ -107,12 +110,31 @@ class PupilsForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, pupils, **kwargs):
+    def __init__(self, *args, pupils, just_one=False, **kwargs):
         super().__init__(*args, **kwargs)
+        if just_one:
+            self.fields["pupils"] = forms.ModelChoiceField(
+                label="Which pupil is the request for?",
+                queryset=pupils,
+                widget=forms.RadioSelect,
+                empty_label=None,
+                error_messages={
+                    "required": "Choose the pupil",
+                    "invalid_choice": "Choose a pupil from the list",
+                },
+            )
+            initial = self.initial.get("pupils") or []
+            self.initial["pupils"] = initial[0] if initial else None
         self.fields["pupils"].queryset = pupils
         self.fields["pupils"].label_from_instance = lambda pupil: (
             f"{pupil.reference}, {pupil.get_year_group_display()}, {pupil.get_primary_area_display()}"
         )
+
+    def clean_pupils(self):
+        chosen = self.cleaned_data["pupils"]
+        if chosen is None:
+            return []
+        return [chosen] if not hasattr(chosen, "__iter__") else list(chosen)
 
 
 class BenefitForm(forms.Form):
@@ -232,7 +254,11 @@ class AnswerInvitationForm(PupilsForm):
         error_messages={"required": "Choose whether your school will join"},
     )
     part = _text(
-        "Your school's part", hint="What your school brings and does.", required=False, limit=1000, rows=3
+        "Your school's part",
+        hint="What your school brings and does. Needed if you confirm.",
+        required=False,
+        limit=1000,
+        rows=3,
     )
 
     field_order = ["answer", "part", "pupils"]
@@ -244,6 +270,7 @@ class WithdrawForm(forms.Form):
         limit=1000,
         rows=3,
         required_message="Enter why the request is being withdrawn",
+        noun="the reason",
     )
 
 
@@ -251,10 +278,14 @@ class AttachmentForm(forms.Form):
     upload = forms.FileField(
         label="Upload a file",
         help_text="PDF, Word document, or a JPEG or PNG image, up to 10MB",
-        error_messages={"required": "Choose a file to upload", "empty": "The file is empty"},
+        error_messages={"required": "Select a file", "empty": "The selected file is empty"},
     )
     description = _text(
-        "What is it? (optional)", hint="For example, speech link report", required=False, limit=200
+        "What is it? (optional)",
+        hint="For example, speech link report",
+        required=False,
+        limit=200,
+        noun="the description",
     )
 
 

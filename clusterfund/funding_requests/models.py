@@ -162,6 +162,11 @@ class ProvisionLine(models.Model):
     def __str__(self) -> str:
         return self.what
 
+    @property
+    def units_text(self) -> str:
+        """The hours or units as people write them: '10', '1.5', never '1E+1'."""
+        return f"{self.units.normalize():f}"
+
 
 class JointSchool(models.Model):
     """Another school in the cluster that the lead school invites into its request. The school confirms

@@ -14,8 +14,8 @@ def roles_for_request(user, funding_request) -> set[Role]:
     roles = set()
     if funding_request.lead_school_id in scope.staff_of:
         roles.add(Role.SCHOOL_STAFF)
-    if funding_request.status == RequestStatus.DRAFT and not funding_request.entered_on_paper:
-        # A school's draft is its own until it is submitted.
+    if funding_request.submitted_at is None and not funding_request.entered_on_paper:
+        # A school's draft is its own until it is submitted, and stays so if withdrawn unsubmitted.
         return roles
     if funding_request.council_id in scope.council_admin_of:
         roles.add(Role.COUNCIL_ADMIN)
@@ -40,6 +40,11 @@ def can_write_requests_for_school(user, school) -> bool:
     return ClusterMembership.objects.filter(
         school=school, academic_year=year, cluster_id__in=scope.cluster_admin_of
     ).exists()
+
+
+def is_staff_of_school(user, school) -> bool:
+    """Whether the person works at the school (anyone else writing for it is keying in a paper request)."""
+    return school.pk in scope_of(user).staff_of
 
 
 def is_staff_of_joint_school(user, funding_request) -> bool:

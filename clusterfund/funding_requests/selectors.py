@@ -3,6 +3,7 @@
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from clusterfund.accounts.permissions import scope_of
+from clusterfund.audit.models import AuditEvent
 from clusterfund.funding_requests.lifecycle import RequestStatus
 from clusterfund.funding_requests.models import (
     Attachment,
@@ -26,7 +27,7 @@ def requests_visible_to(user) -> QuerySet[FundingRequest]:
     return FundingRequest.objects.filter(
         Q(lead_school_id__in=scope.staff_of)
         | Q(Exists(joined))
-        | (oversight & (~Q(status=RequestStatus.DRAFT) | Q(entered_on_paper=True)))
+        | (oversight & (Q(submitted_at__isnull=False) | Q(entered_on_paper=True)))
     )
 
 
@@ -91,6 +92,24 @@ def attachments_of(funding_request: FundingRequest) -> QuerySet[Attachment]:
 
 def versions_of(funding_request: FundingRequest) -> QuerySet[RequestVersion]:
     return funding_request.versions.select_related("created_by")
+
+
+def status_changes_of(funding_request: FundingRequest) -> list[dict]:
+    """When the request moved from status to status and who moved it, oldest first, from the audit log."""
+    events = AuditEvent.objects.filter(
+        object_type=FundingRequest._meta.label,
+        object_id=str(funding_request.pk),
+        action__in=["request.submitted", "request.resubmitted", "request.withdrawn", "request.moved"],
+    ).order_by("occurred_at", "pk")
+    labels = dict(RequestStatus.choices)
+    return [
+        {
+            "when": event.occurred_at,
+            "who": event.actor_name,
+            "status": labels.get((event.after or {}).get("status"), ""),
+        }
+        for event in events
+    ]
 
 
 def terms_of(funding_request: FundingRequest) -> QuerySet[Term]:

@@ -500,6 +500,8 @@ def invite_school(*, funding_request: FundingRequest, school: School, acting_use
     """Invite another school in the cluster to join a draft request; it confirms its part and pupils."""
     if not funding_request.is_draft:
         raise RequestError("Schools can only be invited to join a draft.")
+    if funding_request.request_type not in (RequestType.GROUP, RequestType.PROJECT):
+        raise RequestError("Only group and project requests can be joint requests.")
     if school.pk == funding_request.lead_school_id:
         raise RequestInvalid({"school": "Your own school leads the request: choose another school"})
     if school.pk not in _cluster_school_ids(funding_request) or school.is_closed:
@@ -569,7 +571,7 @@ def task_status(funding_request: FundingRequest) -> dict[str, bool]:
     the request's type are left out."""
     fr = funding_request
     tasks = {"need": bool(fr.need and fr.primary_area)}
-    if fr.names_pupils or fr.request_type == RequestType.ADVICE_ONLY:
+    if fr.names_pupils:
         tasks["pupils"] = _pupils_problem(fr) is None
     if fr.request_type == RequestType.PROJECT:
         tasks["benefit"] = bool(fr.children_benefiting)
@@ -619,11 +621,56 @@ def problems_before_submission(funding_request: FundingRequest) -> list[str]:
         problems.append(
             f"Wait for {' and '.join(waiting)} to confirm or decline, or take them off the request"
         )
+    problems.extend(_dates_problems(fr))
     cap = fr.council.request_cap_pence
     total = sum(line.total_pence for line in fr.provision_lines.all())
     if cap is not None and total > cap:
         problems.append(f"The request asks for {pounds(total)}: a request can ask for at most {pounds(cap)}")
     return [problem for problem in problems if problem]
+
+
+def _dates_problems(fr: FundingRequest) -> list[str]:
+    """Outcomes and costed terms that fall outside the dates the support runs, which may have changed
+    since they were entered."""
+    if not (fr.start_date and fr.end_date):
+        return []
+    problems = []
+    early = [outcome for outcome in fr.outcomes.all() if outcome.by_when < fr.start_date]
+    if early:
+        problems.append(
+            f"{len(early)} outcome{'s are' if len(early) > 1 else ' is'} due before the support starts: "
+            "change the outcome or the dates"
+        )
+    for line in fr.provision_lines.select_related("term").prefetch_related("term__half_terms"):
+        half_terms = list(line.term.half_terms.all())
+        if not half_terms:
+            continue
+        starts = min(half_term.starts_on for half_term in half_terms)
+        ends = max(half_term.ends_on for half_term in half_terms)
+        if ends < fr.start_date or starts > fr.end_date:
+            problems.append(
+                f"‘{line.what}’ is costed in the {line.term.get_season_display().lower()} term, outside the "
+                "dates the support runs: change the line or the dates"
+            )
+    return problems
+
+
+_EXTENSIONS = {
+    "application/pdf": ".pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/msword": ".doc",
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+}
+
+
+def _safe_name(name: str, kind: str) -> str:
+    """The uploaded name with only plain characters, ending in the extension its content calls for, so a
+    download can never be taken for a web page or a program."""
+    stem = name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+    stem = stem.rsplit(".", 1)[0] if "." in stem else stem
+    stem = "".join(c if c.isalnum() or c in " -_()" else "-" for c in stem).strip(" -") or "document"
+    return f"{stem[:150]}{_EXTENSIONS.get(kind, '')}"
 
 
 @transaction.atomic
@@ -640,7 +687,7 @@ def add_attachment(
             funding_request=fr,
             school=school,
             token=secrets.token_hex(16),
-            original_name=upload.name[-200:],
+            original_name=_safe_name(upload.name, kind),
             content_type=kind,
             size_bytes=upload.size,
             description=description.strip()[:200],
@@ -652,6 +699,26 @@ def add_attachment(
 
     _change(funding_request, acting_user, "request.attachment_added", apply)
     return added[0]
+
+
+@transaction.atomic
+def record_request_viewed(*, funding_request: FundingRequest, acting_user) -> None:
+    """Note that someone opened a request: it holds pupils' special-category data."""
+    record_event(
+        acting_user=acting_user, action="request.viewed", obj=funding_request, council=funding_request.council
+    )
+
+
+@transaction.atomic
+def record_attachment_downloaded(*, attachment: Attachment, acting_user) -> None:
+    """Note that someone downloaded a request's document."""
+    record_event(
+        acting_user=acting_user,
+        action="request.document_downloaded",
+        obj=attachment.funding_request,
+        council=attachment.funding_request.council,
+        after={"document": attachment.original_name},
+    )
 
 
 @transaction.atomic

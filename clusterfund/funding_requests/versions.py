@@ -62,7 +62,7 @@ def snapshot(funding_request: FundingRequest) -> dict:
             for outcome in fr.outcomes.all()
         ],
         "provision": [
-            f"{line.what} ({line.provider}): {line.units.normalize():f} × {pounds(line.unit_cost_pence)}"
+            f"{line.what} ({line.provider}): {line.units_text} × {pounds(line.unit_cost_pence)}"
             f" = {pounds(line.total_pence)}, {line.term}"
             for line in lines
         ],

@@ -31,6 +31,7 @@ from clusterfund.funding_requests.lifecycle import RequestStatus, StateTransitio
 from clusterfund.organisations.selectors import clusters_visible_to, schools_visible_to
 
 PAGE_SIZE = 25
+CHECKABLE = (RequestStatus.DRAFT, RequestStatus.MORE_INFORMATION_NEEDED)
 TASKS = {
     "need": ("About the need", "funding_requests:need"),
     "pupils": ("Pupils", "funding_requests:pupils"),
@@ -63,12 +64,17 @@ def _apply_errors(form, error: services.RequestError) -> None:
         form.add_error(None, str(error))
 
 
-def _saved(request, funding_request, what: str):
-    """Back to the request once a part is saved; after submission, say that the change is a new version."""
+def _saved(request, funding_request, version_before: int):
+    """Back to where the person came from (the request, or check your answers) once a part is saved. After
+    submission, say whether the change made a new version."""
     funding_request.refresh_from_db(fields=["version", "status"])
-    if funding_request.is_draft:
-        return redirect("funding_requests:request", funding_request.pk)
-    messages.success(request, f"{what} changed. The request is now version {funding_request.version}.")
+    if not funding_request.is_draft:
+        if funding_request.version != version_before:
+            messages.success(request, f"Change saved. The request is now version {funding_request.version}.")
+        else:
+            messages.success(request, "Nothing was different, so no new version was made.")
+    if request.GET.get("from") == "check" and funding_request.status in CHECKABLE:
+        return redirect("funding_requests:check", funding_request.pk)
     return redirect("funding_requests:request", funding_request.pk)
 
 
@@ -77,12 +83,13 @@ def _part(
 ):
     """Show a part of the form; on a valid POST, save it through the service and go back to the request."""
     if request.method == "POST" and form.is_valid():
+        version_before = funding_request.version
         try:
             save(form.cleaned_data)
         except services.RequestError as error:
             _apply_errors(form, error)
         else:
-            return _saved(request, funding_request, title)
+            return _saved(request, funding_request, version_before)
     return render(
         request,
         template,
@@ -165,7 +172,13 @@ def start_request(request, school_pk):
     return render(
         request,
         "funding_requests/start.html",
-        {"page_title": "Start a request", "form": form, "school": school, "type_hints": TYPE_HINTS},
+        {
+            "page_title": "Start a request",
+            "form": form,
+            "school": school,
+            "type_hints": TYPE_HINTS,
+            "on_paper": not permissions.is_staff_of_school(request.user, school),
+        },
     )
 
 
@@ -203,6 +216,7 @@ def request_detail(request, pk):
             else [],
         }
     )
+    services.record_request_viewed(funding_request=funding_request, acting_user=request.user)
     template = "task_list" if funding_request.is_draft and can_change else "request"
     return render(request, f"funding_requests/{template}.html", context)
 
@@ -211,7 +225,7 @@ def request_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def check_answers(request, pk):
     funding_request = _changeable_request_for(request, pk)
-    allow_or_404(funding_request.status in (RequestStatus.DRAFT, RequestStatus.MORE_INFORMATION_NEEDED))
+    allow_or_404(funding_request.status in CHECKABLE)
     problems = services.problems_before_submission(funding_request)
     if request.method == "POST":
         try:
@@ -224,7 +238,12 @@ def check_answers(request, pk):
             return redirect("funding_requests:submitted", funding_request.pk)
     context = _summary_context(request, funding_request)
     context.update(
-        {"page_title": "Check your answers before submitting", "problems": problems, "can_change": True}
+        {
+            "page_title": "Check your answers before submitting",
+            "problems": problems,
+            "can_change": True,
+            "change_query": "?from=check",
+        }
     )
     return render(request, "funding_requests/check_answers.html", context)
 
@@ -250,6 +269,7 @@ def history(request, pk):
             "page_title": "History of the request",
             "funding_request": funding_request,
             "versions": selectors.versions_of(funding_request),
+            "status_changes": selectors.status_changes_of(funding_request),
         },
     )
 
@@ -330,7 +350,10 @@ def pupils(request, pk):
     school = fr.lead_school
     own = [pupil.pk for pupil in selectors.pupils_of(fr) if pupil.school_id == school.pk]
     form = PupilsForm(
-        request.POST or None, initial={"pupils": own}, pupils=selectors.pupils_to_choose(fr, school)
+        request.POST or None,
+        initial={"pupils": own},
+        pupils=selectors.pupils_to_choose(fr, school),
+        just_one=fr.request_type == "individual",
     )
     return _part(
         request,
@@ -509,7 +532,7 @@ def change_line(request, pk, line_pk):
     initial = {
         "what": line.what,
         "provider": line.provider,
-        "units": line.units.normalize(),
+        "units": line.units_text,
         "unit_cost": line.unit_cost_pence,
         "term": line.term_id,
     }
@@ -541,7 +564,7 @@ def remove_line(request, pk, line_pk):
 @require_http_methods(["GET", "POST"])
 def joint_schools(request, pk):
     fr = _changeable_request_for(request, pk)
-    allow_or_404(fr.is_draft)
+    allow_or_404(fr.is_draft and fr.request_type in ("group", "project"))
     form = InviteSchoolForm(request.POST or None, schools=selectors.schools_to_invite(fr))
     if request.method == "POST" and form.is_valid():
         try:
@@ -672,6 +695,7 @@ def remove_attachment(request, pk, token):
 def download_attachment(request, token):
     attachment = selectors.attachment_for(request.user, token)
     allow_or_404(attachment is not None and permissions.can_see_attachment(request.user, attachment))
+    services.record_attachment_downloaded(attachment=attachment, acting_user=request.user)
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,

@@ -155,7 +155,7 @@ def test_a_change_after_submission_shows_in_the_history(senco_client, st_thomas)
     )
     assert response.status_code == 302
     page = senco_client.get(_url("request", fr.pk)).content.decode()
-    assert "About the need changed. The request is now version 2." in page
+    assert "Change saved. The request is now version 2." in page
     history = senco_client.get(_url("history", fr.pk)).content.decode()
     assert "Version 2" in history and "Now also struggling at lunchtimes." in history
     assert "Other areas of need" in history  # the form left them unticked: that is a change too
@@ -258,3 +258,74 @@ def test_a_stoke_contingency_request_chooses_the_city_meeting(signed_in_client):
     fr.refresh_from_db()
     assert fr.to_city_meeting
     assert "The next city meeting" in stoke.get(_url("check", fr.pk)).content.decode()
+
+
+def test_changing_a_line_shows_pounds_and_saving_it_unchanged_changes_nothing(senco_client, st_thomas):
+    fr = complete_individual_request(st_thomas, _senco())
+    services.submit_request(funding_request=fr, acting_user=_senco())
+    line = fr.provision_lines.get()
+    page = senco_client.get(_url("change-line", fr.pk, line.pk)).content.decode()
+    assert 'value="25.50"' in page and 'value="20"' in page
+    form = {
+        "what": line.what,
+        "provider": line.provider,
+        "units": "20",
+        "unit_cost": "25.50",
+        "term": line.term_id,
+    }
+    response = senco_client.post(_url("change-line", fr.pk, line.pk), form)
+    assert response.status_code == 302
+    line.refresh_from_db()
+    fr.refresh_from_db()
+    assert (line.unit_cost_pence, line.total_pence, fr.version) == (2550, 51000, 1)
+    assert "Nothing was different" in senco_client.get(_url("request", fr.pk)).content.decode()
+    assert "2E+1" not in senco_client.get(_url("request", fr.pk)).content.decode()
+
+
+def test_a_change_from_check_your_answers_returns_there(senco_client, st_thomas):
+    fr = complete_individual_request(st_thomas, _senco())
+    page = senco_client.get(_url("check", fr.pk)).content.decode()
+    assert _url("need", fr.pk) + "?from=check" in page
+    response = senco_client.post(
+        _url("need", fr.pk) + "?from=check",
+        {"title": fr.title, "need": "Changed from the check page.", "primary_area": fr.primary_area},
+    )
+    assert response["Location"] == _url("check", fr.pk)
+
+
+def test_a_draft_withdrawn_before_submission_stays_the_schools_own(senco_client, signed_in_client, st_thomas):
+    fr = complete_individual_request(st_thomas, _senco())
+    senco_client.post(_url("withdraw", fr.pk), {"reason": "Not needed after all"})
+    fr.refresh_from_db()
+    assert fr.status == RequestStatus.WITHDRAWN
+    for email in [
+        "cluster14.admin@kirklees.example",
+        "send.admin@kirklees.example",
+        "head.ashbrow@kirklees.example",
+    ]:
+        assert signed_in_client(email).get(_url("request", fr.pk)).status_code == 404, email
+    history = signed_in_client(SENCO).get(_url("history", fr.pk)).content.decode()
+    assert "Withdrawn: Not needed after all" in history
+
+
+def test_only_group_and_project_requests_take_joint_schools(senco_client, st_thomas):
+    fr = complete_individual_request(st_thomas, _senco())
+    assert senco_client.get(_url("joint-schools", fr.pk)).status_code == 404
+    with pytest.raises(services.RequestError, match="Only group and project"):
+        services.invite_school(
+            funding_request=fr, school=School.objects.get(urn=107626), acting_user=_senco()
+        )
+
+
+def test_a_downloaded_document_has_a_safe_name_and_the_download_is_audited(
+    senco_client, st_thomas, settings, tmp_path
+):
+    settings.PRIVATE_FILES_ROOT = tmp_path
+    fr = complete_individual_request(st_thomas, _senco())
+    upload = SimpleUploadedFile("evil<i>.html", PDF, content_type="text/html")
+    senco_client.post(_url("attachments", fr.pk), {"upload": upload})
+    attachment = Attachment.objects.get(funding_request=fr)
+    assert attachment.original_name == "evil-i.pdf"
+    response = senco_client.get(_url("download-attachment", attachment.token))
+    assert 'filename="evil-i.pdf"' in response["Content-Disposition"]
+    assert AuditEvent.objects.filter(action="request.document_downloaded", object_id=str(fr.pk)).exists()

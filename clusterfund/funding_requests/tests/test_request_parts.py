@@ -281,3 +281,39 @@ def test_a_contingency_request_goes_to_the_city_meeting_only_where_there_is_a_ci
     )
     stoke.refresh_from_db()
     assert stoke.to_city_meeting and stoke.is_urgent
+
+
+def test_outcomes_and_terms_outside_the_support_dates_stop_submission(draft, senco):
+    year = draft.academic_year
+    services.add_provision_line(
+        funding_request=draft,
+        what="Summer follow-up",
+        provider="Staff",
+        units="2",
+        unit_cost_pence=1000,
+        term=year.terms.get(number=3),
+        acting_user=senco,
+    )
+    services.change_dates(
+        funding_request=draft,
+        start_date=year.starts_on + datetime.timedelta(days=7),
+        end_date=year.starts_on + datetime.timedelta(days=60),
+        acting_user=senco,
+    )
+    draft.refresh_from_db()
+    problems = services.problems_before_submission(draft)
+    assert (
+        "‘Summer follow-up’ is costed in the summer term, outside the dates the support runs: "
+        in " ".join(problems)
+    )
+    services.change_dates(
+        funding_request=draft,
+        start_date=year.ends_on - datetime.timedelta(days=10),
+        end_date=year.ends_on,
+        acting_user=senco,
+    )
+    draft.refresh_from_db()
+    assert any(
+        "1 outcome is due before the support starts" in problem
+        for problem in services.problems_before_submission(draft)
+    )
