@@ -1,10 +1,10 @@
 """Reads of funding requests, limited to what the person may see."""
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
 
 from clusterfund.accounts.permissions import scope_of
 from clusterfund.audit.models import AuditEvent
-from clusterfund.funding_requests.lifecycle import RequestStatus
+from clusterfund.funding_requests.lifecycle import BEFORE_DECISION, RequestStatus
 from clusterfund.funding_requests.models import (
     Attachment,
     FundingRequest,
@@ -32,18 +32,20 @@ def requests_visible_to(user) -> QuerySet[FundingRequest]:
 
 
 def filter_requests(requests: QuerySet[FundingRequest], *, status="", request_type="", area="") -> QuerySet:
-    """Requests filtered by status, type and main area of need, ready for a list: urgent first, newest next,
-    each with the amount it asks for."""
+    """Requests filtered by status, type and main area of need, ready for a list: urgent ones still awaiting
+    a decision first, then newest, each with the amount it asks for."""
     if status:
         requests = requests.filter(status=status)
     if request_type:
         requests = requests.filter(request_type=request_type)
     if area:
         requests = requests.filter(primary_area=area)
+    urgent_and_open = Case(When(is_urgent=True, status__in=BEFORE_DECISION, then=Value(1)), default=Value(0))
     return (
         requests.select_related("lead_school", "cluster")
         .with_amount_asked()
-        .order_by("-is_urgent", "-submitted_at", "-created_at")
+        .annotate(urgent_and_open=urgent_and_open)
+        .order_by("-urgent_and_open", "-submitted_at", "-created_at")
     )
 
 
