@@ -5,6 +5,7 @@ a personal API token, which people make and revoke on their account page; the sc
 """
 
 from clusterfund.core.api import ClusterfundAPI, TokenAuth
+from clusterfund.funding_requests.api import router as funding_requests
 from clusterfund.pupils.api import router as pupils
 
 api = ClusterfundAPI(
@@ -20,3 +21,4 @@ api = ClusterfundAPI(
     docs_url=None,
 )
 api.add_router("/pupils", pupils)
+api.add_router("/requests", funding_requests)

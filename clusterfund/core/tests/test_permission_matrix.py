@@ -240,6 +240,33 @@ MATRIX = {
     "api-v1:pupil-add": (lambda: [], 401, everyone(401)),
     "api-v1:pupil": (lambda: [_pupil_pk("ST-24-017")], 401, everyone(401)),
     "api-v1:pupil-change": (lambda: [_pupil_pk("ST-24-017")], 401, everyone(401)),
+    "api-v1:requests": (lambda: [], 401, everyone(401)),
+    "api-v1:request-start": (lambda: [], 401, everyone(401)),
+    "api-v1:request": (lambda: [_request_pk()], 401, everyone(401)),
+    # URLs that only change a request answer a GET with 401 too (and with a token, 405); the API's own
+    # tests send each operation its own method without a token.
+    **{
+        f"api-v1:request-{name}": (lambda: [_request_pk()], 401, everyone(401))
+        for name in (
+            "need",
+            "approach",
+            "pupils",
+            "benefit",
+            "dates",
+            "consent",
+            "outcome-add",
+            "line-add",
+            "school-invite",
+            "invitation-answer",
+            "submit",
+            "withdraw",
+        )
+    },
+    "api-v1:request-outcome-change": (_outcome_args, 401, everyone(401)),
+    "api-v1:request-outcome-remove": (_outcome_args, 401, everyone(401)),
+    "api-v1:request-line-change": (_line_args, 401, everyone(401)),
+    "api-v1:request-line-remove": (_line_args, 401, everyone(401)),
+    "api-v1:request-school-uninvite": (_invitation_args, 401, everyone(401)),
 }
 
 
