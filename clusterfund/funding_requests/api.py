@@ -113,7 +113,7 @@ def _line(line) -> ProvisionLineOut:
         position=line.position,
         what=line.what,
         provider=line.provider,
-        units=f"{line.units.normalize():f}",
+        units=line.units_text,
         unit_cost_pence=line.unit_cost_pence,
         total_pence=line.total_pence,
         term={"id": line.term_id, "name": str(line.term)},
@@ -308,9 +308,11 @@ def start_request(request, draft: RequestStartIn):
 )
 def read_request(request, request_id: int):
     """A whole request with its task list, outcomes, costed provision, pupils (by reference), joint
-    schools, documents and versions."""
+    schools, documents and versions. Each read is written to the audit log, as opening its page is."""
     user = caller(request)
-    return _record(user, _request_for(user, request_id))
+    fr = _request_for(user, request_id)
+    services.record_request_viewed(funding_request=fr, acting_user=user)
+    return _record(user, fr)
 
 
 # --- the parts of the request ----------------------------------------------------------------------

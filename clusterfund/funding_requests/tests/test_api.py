@@ -75,10 +75,11 @@ def submitted(draft, senco):
 
 
 def saved_state(funding_request):
-    """Everything a reader sees in the request and everything the audit log holds, to show nothing
-    changed."""
+    """Everything a reader sees in the request and every change the audit log holds (reads are audited
+    too, and change nothing), to show nothing changed."""
     fresh = FundingRequest.objects.get(pk=funding_request.pk)
-    return (fresh.status, fresh.version, snapshot(fresh), AuditEvent.objects.count())
+    changes = AuditEvent.objects.exclude(action="request.viewed").count()
+    return (fresh.status, fresh.version, snapshot(fresh), changes)
 
 
 # The parts as a SENCO writes them, for a request in `year`.
@@ -328,6 +329,8 @@ def test_reading_a_request_shows_its_parts_by_reference_never_a_pupil_s_name(
         "consent": True,
     }
     assert record["status"] == "draft" and record["versions"] == [] and record["problems"] == []
+    viewed = AuditEvent.objects.get(action="request.viewed", object_id=str(draft.pk))
+    assert viewed.actor == draft.created_by
 
 
 def test_submitting_an_incomplete_draft_lists_every_problem_and_changes_nothing(st_thomas_client, senco):
@@ -658,6 +661,7 @@ def test_another_school_s_senco_finds_nothing_just_as_for_a_missing_request(api_
         missing = send(birkby, method, url.replace(f"/{draft.pk}", "/999999"), body)
         assert hidden.status_code == missing.status_code == 404, (method, url)
         assert hidden.json() == missing.json() == NOT_FOUND
+    assert not AuditEvent.objects.filter(action="request.viewed", object_id=str(draft.pk)).exists()
     assert draft.pk not in {item["id"] for item in birkby.get(REQUESTS).json()["items"]}
     assert saved_state(draft) == before
 
