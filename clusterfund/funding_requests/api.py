@@ -12,7 +12,6 @@ them by their content. A request read here lists its documents, each with the pa
 signed-in person who may see the request.
 """
 
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Query, Router, Status
@@ -632,59 +631,3 @@ def withdraw_request(request, request_id: int, withdrawal: WithdrawIn):
     except StateTransitionError as error:
         raise ApiError(str(error), status_code=409) from error
     return _current(user, request_id)
-
-
-# --- a GET where a URL only takes changes ----------------------------------------------------------
-#
-# django-ninja answers a method that a path does not take with a 405 page of HTML, before it looks at the
-# token. So a GET on a URL that only changes a request is answered here: 401 without a working token, as
-# every operation is (and as the permission matrix checks), and with one, a 405 in JSON that names the
-# methods the URL takes. These are left out of the OpenAPI document: they are not operations.
-
-_REFUSED = {"response": {401: ErrorOut, 405: ErrorOut}, "include_in_schema": False}
-
-
-def _get_refused(allowed: str, response: HttpResponse):
-    response["Allow"] = allowed
-    return Status(405, ErrorOut(detail=f"This URL takes {allowed}, not GET"))
-
-
-def _refuse_get_on(path: str, url_name: str, allowed: str) -> None:
-    def refuse_get(request, request_id: int, response: HttpResponse):
-        return _get_refused(allowed, response)
-
-    router.get(path, url_name=url_name, **_REFUSED)(refuse_get)
-
-
-for _path, _url_name, _allowed in (
-    ("/{int:request_id}/need", "request-need", "PUT"),
-    ("/{int:request_id}/approach", "request-approach", "PUT"),
-    ("/{int:request_id}/pupils", "request-pupils", "PUT"),
-    ("/{int:request_id}/benefit", "request-benefit", "PUT"),
-    ("/{int:request_id}/dates", "request-dates", "PUT"),
-    ("/{int:request_id}/consent", "request-consent", "PUT"),
-    ("/{int:request_id}/outcomes", "request-outcome-add", "POST"),
-    ("/{int:request_id}/provision-lines", "request-line-add", "POST"),
-    ("/{int:request_id}/joint-schools", "request-school-invite", "POST"),
-    ("/{int:request_id}/invitation", "request-invitation-answer", "POST"),
-    ("/{int:request_id}/submit", "request-submit", "POST"),
-    ("/{int:request_id}/withdraw", "request-withdraw", "POST"),
-):
-    _refuse_get_on(_path, _url_name, _allowed)
-
-
-@router.get("/{int:request_id}/outcomes/{int:outcome_id}", url_name="request-outcome-change", **_REFUSED)
-def refuse_get_outcome(request, request_id: int, outcome_id: int, response: HttpResponse):
-    return _get_refused("PUT, DELETE", response)
-
-
-@router.get("/{int:request_id}/provision-lines/{int:line_id}", url_name="request-line-change", **_REFUSED)
-def refuse_get_provision_line(request, request_id: int, line_id: int, response: HttpResponse):
-    return _get_refused("PUT, DELETE", response)
-
-
-@router.get(
-    "/{int:request_id}/joint-schools/{int:joint_school_id}", url_name="request-school-uninvite", **_REFUSED
-)
-def refuse_get_joint_school(request, request_id: int, joint_school_id: int, response: HttpResponse):
-    return _get_refused("DELETE", response)

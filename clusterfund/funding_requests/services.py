@@ -268,6 +268,8 @@ def change_who_benefits(
     *, funding_request: FundingRequest, children_benefiting, benefiting_schools, acting_user
 ) -> FundingRequest:
     """For a project: how many children benefit and in which of the cluster's schools."""
+    if funding_request.request_type != RequestType.PROJECT:
+        raise RequestError("Only a project says how many children benefit; other requests name their pupils.")
     errors: dict[str, str] = {}
     schools = list(benefiting_schools)
     if children_benefiting is None or children_benefiting < 1:
@@ -324,6 +326,7 @@ def _outcome_values(funding_request: FundingRequest, what, by_when, how_measured
 @transaction.atomic
 def add_outcome(*, funding_request: FundingRequest, what, by_when, how_measured, acting_user) -> Outcome:
     """Add an outcome that can be checked: what should change, by when, and how it will be measured."""
+    _check_asks_for_money(funding_request)
     values = _outcome_values(funding_request, what, by_when, how_measured)
     added = []
 
@@ -440,12 +443,15 @@ def remove_provision_line(*, line: ProvisionLine, acting_user) -> None:
 
 def _check_asks_for_money(funding_request: FundingRequest) -> None:
     if not funding_request.asks_for_money:
-        raise RequestError("An advice-only request asks for no money, so it has no costed provision.")
+        raise RequestError(
+            "An advice-only request asks for no money, so it has no outcomes, costed provision or dates."
+        )
 
 
 @transaction.atomic
 def change_dates(*, funding_request: FundingRequest, start_date, end_date, acting_user) -> FundingRequest:
     """When the support would start and end."""
+    _check_asks_for_money(funding_request)
     errors: dict[str, str] = {}
     year = funding_request.academic_year
     if start_date is None:

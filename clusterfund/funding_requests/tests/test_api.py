@@ -201,14 +201,6 @@ def test_every_operation_needs_a_token_and_a_browser_s_session_is_not_one(path, 
     assert response.status_code == 401 and response["WWW-Authenticate"].startswith("Bearer")
 
 
-def test_a_get_on_a_url_that_only_takes_changes_is_a_json_405(st_thomas_client, draft):
-    response = st_thomas_client.get(at(draft.pk, "need"))
-    assert response.status_code == 405 and response["Allow"] == "PUT"
-    assert response.json() == {"detail": "This URL takes PUT, not GET"}
-    line_id = draft.provision_lines.get().pk
-    assert st_thomas_client.get(at(draft.pk, "provision-lines", line_id))["Allow"] == "PUT, DELETE"
-
-
 # --- writing and submitting each type of request ---------------------------------------------------
 
 PUPILS = {
