@@ -136,6 +136,7 @@ def test_a_senco_writes_checks_and_submits_an_individual_request(live_server, de
     check_accessibility(page)
 
     page.get_by_role("link", name="About the need").click()
+    check_accessibility(page)
     page.get_by_label("The need in plain words").fill("Struggles to put ideas into words and is withdrawn.")
     page.get_by_label("Communication and interaction").first.check()
     page.get_by_role("button", name="Save and continue").click()
@@ -146,6 +147,7 @@ def test_a_senco_writes_checks_and_submits_an_individual_request(live_server, de
     page.get_by_role("button", name="Save and continue").click()
 
     page.get_by_role("link", name="The graduated approach so far").click()
+    check_accessibility(page)
     page.get_by_label("What was assessed").fill("Speech link screening in September.")
     page.get_by_label("What was planned").fill("Small-group language sessions.")
     page.get_by_label("What was done, and for how long").fill("Ten weeks, three times a week.")
@@ -155,19 +157,25 @@ def test_a_senco_writes_checks_and_submits_an_individual_request(live_server, de
 
     start, end = year.starts_on + datetime.timedelta(days=70), year.ends_on - datetime.timedelta(days=30)
     page.get_by_role("link", name="Outcomes").click()
+    check_accessibility(page)
     page.get_by_role("button", name="Add an outcome").click()
+    check_accessibility(page)
     page.get_by_label("What should change").fill("Uses five-word sentences in class")
     _fill_date(page, "Date by which it should be achieved", end)
     page.get_by_label("How it will be measured").fill("Speech link re-screen")
     page.get_by_role("button", name="Save and continue").click()
 
     page.get_by_role("link", name="Costed provision and dates").click()
+    check_accessibility(page)
     page.get_by_role("link", name="Change the dates").click()
+    check_accessibility(page)
     _fill_date(page, "Start date", start)
     _fill_date(page, "End date", end)
     page.get_by_role("button", name="Save and continue").click()
     page.get_by_role("link", name="Costed provision and dates").click()
+    check_accessibility(page)
     page.get_by_role("button", name="Add a line").click()
+    check_accessibility(page)
     page.get_by_label("What the provision is").fill("Teaching assistant 1:1 sessions")
     page.get_by_label("Who provides it").fill("School staff")
     page.get_by_label("Hours or units").fill("20")
@@ -180,6 +188,7 @@ def test_a_senco_writes_checks_and_submits_an_individual_request(live_server, de
     page.get_by_role("button", name="Save and continue").click()
 
     page.get_by_role("link", name="Parent or carer agreement").click()
+    check_accessibility(page)
     _fill_date(page, "Date the parent or carer agreed", datetime.date.today())
     page.get_by_label("Signed form").check()
     check_accessibility(page)
@@ -194,5 +203,6 @@ def test_a_senco_writes_checks_and_submits_an_individual_request(live_server, de
     assert page.locator("h1").inner_text() == "Request submitted"
     check_accessibility(page)
     page.get_by_role("link", name="View the request").click()
+    check_accessibility(page)
     assert "Submitted" in page.locator("main").inner_text()
     check_accessibility(page)
