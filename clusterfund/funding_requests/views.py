@@ -97,6 +97,17 @@ def _part(
     )
 
 
+def _remove(request, remove, *, done: str, back_to: tuple):
+    """Take something off a request (a POST from a Remove button) and go back to the list it was on."""
+    try:
+        remove()
+    except services.RequestError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, done)
+    return redirect(*back_to)
+
+
 # Lists
 
 
@@ -454,11 +465,12 @@ def change_outcome(request, pk, outcome_pk):
 @require_POST
 def remove_outcome(request, pk, outcome_pk):
     fr, outcome = _outcome_for(request, pk, outcome_pk)
-    try:
-        services.remove_outcome(outcome=outcome, acting_user=request.user)
-    except services.RequestError as error:
-        messages.error(request, str(error))
-    return redirect("funding_requests:outcomes", fr.pk)
+    return _remove(
+        request,
+        lambda: services.remove_outcome(outcome=outcome, acting_user=request.user),
+        done="Outcome removed",
+        back_to=("funding_requests:outcomes", fr.pk),
+    )
 
 
 @signed_in("can_change_request")
@@ -550,11 +562,12 @@ def change_line(request, pk, line_pk):
 @require_POST
 def remove_line(request, pk, line_pk):
     fr, line = _line_for(request, pk, line_pk)
-    try:
-        services.remove_provision_line(line=line, acting_user=request.user)
-    except services.RequestError as error:
-        messages.error(request, str(error))
-    return redirect("funding_requests:provision", fr.pk)
+    return _remove(
+        request,
+        lambda: services.remove_provision_line(line=line, acting_user=request.user),
+        done=f"{line.what} removed",
+        back_to=("funding_requests:provision", fr.pk),
+    )
 
 
 # Joint requests
@@ -593,13 +606,12 @@ def joint_schools(request, pk):
 def withdraw_invitation(request, pk, joint_pk):
     fr = _changeable_request_for(request, pk)
     joint = get_object_or_404(selectors.joint_schools_of(fr), pk=joint_pk)
-    try:
-        services.withdraw_invitation(joint_school=joint, acting_user=request.user)
-    except services.RequestError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, f"{joint.school.name} taken off the request")
-    return redirect("funding_requests:joint-schools", fr.pk)
+    return _remove(
+        request,
+        lambda: services.withdraw_invitation(joint_school=joint, acting_user=request.user),
+        done=f"{joint.school.name} taken off the request",
+        back_to=("funding_requests:joint-schools", fr.pk),
+    )
 
 
 @signed_in("can_answer_invitation")
@@ -682,13 +694,12 @@ def attachments_page(request, pk):
 def remove_attachment(request, pk, token):
     fr = _changeable_request_for(request, pk)
     attachment = get_object_or_404(selectors.attachments_of(fr), token=token)
-    try:
-        services.remove_attachment(attachment=attachment, acting_user=request.user)
-    except services.RequestError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, f"{attachment.original_name} removed")
-    return redirect("funding_requests:attachments", fr.pk)
+    return _remove(
+        request,
+        lambda: services.remove_attachment(attachment=attachment, acting_user=request.user),
+        done=f"{attachment.original_name} removed",
+        back_to=("funding_requests:attachments", fr.pk),
+    )
 
 
 @signed_in("can_see_attachment")

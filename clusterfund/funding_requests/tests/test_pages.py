@@ -329,3 +329,13 @@ def test_a_downloaded_document_has_a_safe_name_and_the_download_is_audited(
     response = senco_client.get(_url("download-attachment", attachment.token))
     assert 'filename="evil-i.pdf"' in response["Content-Disposition"]
     assert AuditEvent.objects.filter(action="request.document_downloaded", object_id=str(fr.pk)).exists()
+
+
+def test_remove_buttons_take_things_off_and_go_back_to_their_list(senco_client, st_thomas):
+    fr = complete_individual_request(st_thomas, _senco())
+    outcome, line = fr.outcomes.get(), fr.provision_lines.get()
+    response = senco_client.post(_url("remove-outcome", fr.pk, outcome.pk))
+    assert response["Location"] == _url("outcomes", fr.pk) and not fr.outcomes.exists()
+    response = senco_client.post(_url("remove-line", fr.pk, line.pk))
+    assert response["Location"] == _url("provision", fr.pk) and not fr.provision_lines.exists()
+    assert "removed" in senco_client.get(_url("provision", fr.pk)).content.decode()
