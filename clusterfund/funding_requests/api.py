@@ -235,7 +235,8 @@ def _save(service, **arguments):
 
 
 def _part_applies(applies: bool, message: str) -> None:
-    """The pages do not offer a part that does not apply to the request's type; the API says why."""
+    """The pages do not offer a part that does not apply to the request's type; the API says why. (The
+    services refuse outcomes, dates, provision and benefit that do not fit; this covers choosing pupils.)"""
     if not applies:
         raise ApiError(message)
 
@@ -362,7 +363,6 @@ def change_request_benefit(request, request_id: int, part: BenefitIn):
     """For a project: how many children benefit, and in which of the cluster's schools."""
     user = caller(request)
     fr = _changeable_request_for(user, request_id)
-    _part_applies(fr.request_type == "project", "Only a project says how many children benefit.")
     wanted = set(part.benefiting_school_ids)
     schools = list(selectors.cluster_schools(fr).filter(pk__in=wanted))
     if len(schools) != len(wanted):
@@ -385,7 +385,6 @@ def change_request_dates(request, request_id: int, part: DatesIn):
     """When the support would start and end."""
     user = caller(request)
     fr = _changeable_request_for(user, request_id)
-    _part_applies(fr.asks_for_money, "An advice-only request asks for no support to run, so it has no dates.")
     _save(services.change_dates, funding_request=fr, acting_user=user, **part.model_dump())
     return _current(user, request_id)
 
@@ -417,7 +416,6 @@ def add_request_outcome(request, request_id: int, outcome: OutcomeIn):
     """Add something the support should change, by when, and how it will be measured."""
     user = caller(request)
     fr = _changeable_request_for(user, request_id)
-    _part_applies(fr.asks_for_money, "An advice-only request asks for no support, so it has no outcomes.")
     added = _save(services.add_outcome, funding_request=fr, acting_user=user, **outcome.model_dump())
     return Status(201, _outcome(added))
 

@@ -326,7 +326,7 @@ def _outcome_values(funding_request: FundingRequest, what, by_when, how_measured
 @transaction.atomic
 def add_outcome(*, funding_request: FundingRequest, what, by_when, how_measured, acting_user) -> Outcome:
     """Add an outcome that can be checked: what should change, by when, and how it will be measured."""
-    _check_asks_for_money(funding_request)
+    _check_asks_for_money(funding_request, "outcomes")
     values = _outcome_values(funding_request, what, by_when, how_measured)
     added = []
 
@@ -407,7 +407,7 @@ def add_provision_line(
 ) -> ProvisionLine:
     """Add a costed line to the provision map. Its total is whole pence, and the request's total stays
     within the scheme's cap."""
-    _check_asks_for_money(funding_request)
+    _check_asks_for_money(funding_request, "costed provision")
     values = _line_values(funding_request, what, provider, units, unit_cost_pence, term)
     added = []
 
@@ -441,17 +441,18 @@ def remove_provision_line(*, line: ProvisionLine, acting_user) -> None:
     _change(line.funding_request, acting_user, "request.provision_removed", lambda fr: line.delete())
 
 
-def _check_asks_for_money(funding_request: FundingRequest) -> None:
+def _check_asks_for_money(funding_request: FundingRequest, part: str) -> None:
+    """Outcomes, dates and costed provision belong to requests for support; advice-only asks for none."""
     if not funding_request.asks_for_money:
-        raise RequestError(
-            "An advice-only request asks for no money, so it has no outcomes, costed provision or dates."
-        )
+        if part == "costed provision":
+            raise RequestError("An advice-only request asks for no money, so it has no costed provision.")
+        raise RequestError(f"An advice-only request asks for no support, so it has no {part}.")
 
 
 @transaction.atomic
 def change_dates(*, funding_request: FundingRequest, start_date, end_date, acting_user) -> FundingRequest:
     """When the support would start and end."""
-    _check_asks_for_money(funding_request)
+    _check_asks_for_money(funding_request, "dates")
     errors: dict[str, str] = {}
     year = funding_request.academic_year
     if start_date is None:
