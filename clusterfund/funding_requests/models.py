@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q, Sum
+from django.db.models import Sum
 
 from clusterfund.core.storage import private_storage
 from clusterfund.funding_requests.lifecycle import RequestStatus
@@ -25,18 +25,8 @@ class ConsentMethod(models.TextChoices):
 
 
 class FundingRequestQuerySet(models.QuerySet):
-    def of_school(self, school) -> "FundingRequestQuerySet":
-        """Requests the school leads or has confirmed it joins."""
-        return self.filter(
-            Q(lead_school=school)
-            | Q(joint_schools__school=school, joint_schools__answer=JointSchool.Answer.CONFIRMED)
-        ).distinct()
-
-    def drafts(self) -> "FundingRequestQuerySet":
-        return self.filter(status=RequestStatus.DRAFT)
-
     def with_amount_asked(self) -> "FundingRequestQuerySet":
-        """Each request with `amount_asked_pence`, the total of its costed provision (0 when it has none)."""
+        """Each request with `amount_asked`, the total of its costed provision in pence (None when it has none)."""
         return self.annotate(amount_asked=Sum("provision_lines__total_pence"))
 
 
