@@ -26,7 +26,7 @@ class ConsentMethod(models.TextChoices):
 
 class FundingRequestQuerySet(models.QuerySet):
     def with_amount_asked(self) -> "FundingRequestQuerySet":
-        """Each request with `amount_asked`, the total of its costed provision in pence (None when it has none)."""
+        """Each request with `amount_asked`: its costed provision in pence (None when it has none)."""
         return self.annotate(amount_asked=Sum("provision_lines__total_pence"))
 
 
