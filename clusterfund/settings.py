@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "clusterfund.audit",
     "clusterfund.pupils",
     "clusterfund.funding_requests",
+    "clusterfund.money",
     "clusterfund.demo",
 ]
 

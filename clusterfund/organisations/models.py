@@ -23,6 +23,15 @@ class Council(models.Model):
         blank=True,
         help_text="The scheme's cap on one request; blank for no cap",
     )
+    year_end_rule = models.CharField(
+        "what happens to money left at the year end",
+        max_length=16,
+        choices=[
+            ("carry_forward", "Carried forward to the cluster's next year"),
+            ("return", "Returned to the council"),
+        ],
+        default="carry_forward",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -135,6 +144,13 @@ class Cluster(models.Model):
     is_city_pool = models.BooleanField(default=False)
     meeting_rhythm = models.CharField(max_length=300, blank=True)
     how_to_get_support = models.TextField(blank=True)
+    contingency_percent = models.DecimalField(
+        "share held back as contingency, per cent",
+        max_digits=5,
+        decimal_places=2,
+        default=0,
+        help_text="Part of the cluster's allocation kept for emergencies",
+    )
 
     class Meta:
         ordering = ["council", "is_city_pool", "number", "name"]
