@@ -99,6 +99,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})
     # Writers take the lock when their transaction begins, so two writers queue instead of failing.
     DATABASES["default"]["OPTIONS"].update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+    # Tests use a file, not shared memory, so that threads racing for the same pot queue for the write lock
+    # as they would in production instead of failing with "database table is locked".
+    # One file per test run, so that two runs on one machine do not share it; Django removes it afterwards.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f"clusterfund-test-{os.getpid()}.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -87,7 +87,8 @@ def _pence(errors: dict, field: str, value, label: str, *, required=True, positi
 def _locked(pot: Pot) -> Pot:
     """The pot, locked for the rest of this transaction (a row lock on PostgreSQL; SQLite takes its write
     lock when the transaction begins)."""
-    return Pot.objects.select_for_update().select_related("cluster", "academic_year").get(pk=pot.pk)
+    pots = Pot.objects.select_for_update(of=("self",)).select_related("cluster", "academic_year")
+    return pots.get(pk=pot.pk)
 
 
 def _entry(
@@ -664,7 +665,8 @@ def award_amounts(award: Award) -> dict[str, int]:
 
 def _locked_award(award: Award) -> tuple[Award, Pot]:
     pot = _locked(award.pot)
-    return Award.objects.select_for_update().select_related("funding_request").get(pk=award.pk), pot
+    awards = Award.objects.select_for_update(of=("self",)).select_related("funding_request")
+    return awards.get(pk=award.pk), pot
 
 
 @transaction.atomic
