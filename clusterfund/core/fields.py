@@ -2,8 +2,13 @@
 
 import datetime
 import decimal
+import re
 
 from django import forms
+
+# Pounds as people write them: digits with commas every three places (1,234 or 1,234,567) or none, and
+# pence to one or two places. Nothing else: '12,50', '1e3' and '1_000' are not amounts of money.
+_POUNDS = re.compile(r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]{1,2})?")
 
 
 class DateInputWidget(forms.Widget):
@@ -74,7 +79,8 @@ class PoundsInput(forms.TextInput):
 
 
 class PoundsField(forms.Field):
-    """An amount of money typed in pounds and pence ('1,234.50'), cleaned to whole pence (123450)."""
+    """An amount of money typed in pounds and pence ('1,234.50', '£25', '3.5'), cleaned to whole pence
+    (123450). Commas must fall every three places; a minus sign is only ever told it cannot be negative."""
 
     widget = PoundsInput
 
@@ -86,16 +92,16 @@ class PoundsField(forms.Field):
             if self.required:
                 raise forms.ValidationError(f"Enter the {(self.label or 'amount').lower()}", code="required")
             return None
-        cleaned = text.replace(",", "").removeprefix("£").strip()
-        try:
-            amount = decimal.Decimal(cleaned)
-        except decimal.InvalidOperation:
-            amount = None
-        if amount is None or not amount.is_finite() or amount.as_tuple().exponent < -2:
+        cleaned = text.removeprefix("£").strip()
+        negative = cleaned.startswith("-")
+        if negative:
+            cleaned = cleaned[1:].removeprefix("£").strip()
+        if not _POUNDS.fullmatch(cleaned):
             raise forms.ValidationError(
                 f"{self._label()} must be an amount in pounds and pence, like 25.50", code="invalid"
             )
-        if amount < 0:
+        amount = decimal.Decimal(cleaned.replace(",", ""))
+        if negative and amount:
             raise forms.ValidationError(f"{self._label()} cannot be negative", code="negative")
         if amount >= 10_000_000:
             raise forms.ValidationError(f"{self._label()} must be less than £10,000,000", code="too_large")

@@ -34,8 +34,9 @@ class DemoRequest:
     area: str
     other_areas: tuple[str, ...] = ()
     pupils: tuple[str, ...] = ()  # the lead school's pupils, by reference
-    # (school URN, its part, its pupils): a school that joins the request and confirms its part
-    joint: tuple[int, str, tuple[str, ...]] | None = None
+    # (school URN, its part, its pupils, (how its pupils' parents or carers agreed, how many days ago)): a
+    # school that joins the request and confirms its part
+    joint: tuple[int, str, tuple[str, ...], tuple[str, int]] | None = None
     benefit: tuple[int, tuple[int, ...]] | None = None  # a project's children and schools (URNs)
     approach: tuple[str, str, str, str, str] | None = None  # assessed, planned, done, reviewed, advice
     # "next": support starts after the next meeting; "soon": within a week (an emergency); "started": it
@@ -283,7 +284,12 @@ KIRKLEES_REQUESTS = (
         "days.",
         SEMH,
         pupils=("ST-22-088",),
-        joint=(K_BIRKBY, "Our Year 6 pupil joins the group and the visits to secondary school", ("BJ-0419",)),
+        joint=(
+            K_BIRKBY,
+            "Our Year 6 pupil joins the group and the visits to secondary school",
+            ("BJ-0419",),
+            (EMAIL, 26),
+        ),
         approach=(
             "Strengths and Difficulties Questionnaires with parents and staff; the pupils' own worries about "
             "moving school; attendance records.",
@@ -488,6 +494,7 @@ KIRKLEES_REQUESTS = (
             ("Teaching assistant, full-time until the end of term", "Ashbrow staff", "150", 2100, 0),
             ("Visual supports and a workstation", "Supplier", "1", 18500, 0),
         ),
+        consent=(MEETING, 40),
     ),
     DemoRequest(
         K_ASHBROW,
@@ -667,6 +674,7 @@ KIRKLEES_REQUESTS = (
             ("Key adult teaching assistant until the end of term", "Birkby Junior staff", "90", 2100, 0),
             ("Drawing and Talking sessions", "Early Support practitioner", "8", 4500, 0),
         ),
+        consent=(PHONE, 6),
     ),
     DemoRequest(
         K_ASHBROW,
@@ -827,6 +835,7 @@ STOKE_REQUESTS = (
             ("Key adult teaching assistant, 15 hours a week for 8 weeks", "Etruscan staff", "120", 2000, 0),
             ("Educational psychologist consultation", "Stoke-on-Trent Educational Psychology", "3", 9500, 0),
         ),
+        consent=(SIGNED, 9),
     ),
     DemoRequest(
         S_ABBEY_HULTON,
@@ -869,7 +878,7 @@ STOKE_REQUESTS = (
         SEMH,
         (C_L,),
         pupils=("AH-Y6-02",),
-        joint=(S_ETRUSCAN, "Our Year 6 pupil joins the group and the visits", ("ETR-233",)),
+        joint=(S_ETRUSCAN, "Our Year 6 pupil joins the group and the visits", ("ETR-233",), (SIGNED, 31)),
         approach=(
             "Questionnaires about moving school; parents' views; the secondary school's usual transition "
             "offer.",
@@ -1078,6 +1087,7 @@ STOKE_REQUESTS = (
             ("Makaton training for his key adult and class teacher", "Makaton tutor", "2", 9000, 0),
             ("Interpreter for meetings with his family", "Interpreting service", "4", 4500, 0),
         ),
+        consent=(MEETING, 50),
     ),
     DemoRequest(
         S_ETRUSCAN,
@@ -1241,6 +1251,7 @@ STOKE_REQUESTS = (
             ),
             ("Moving and handling training for two staff", "Training provider", "2", 9500, 0),
         ),
+        consent=(EMAIL, 4),
     ),
 )
 
@@ -1343,13 +1354,15 @@ def _write(spec: DemoRequest, school, schools, author, cast: _Cast) -> FundingRe
     if spec.pupils:
         services.choose_pupils(funding_request=fr, pupils=_pupils(school, spec.pupils), acting_user=author)
     if spec.joint:
-        urn, part, references = spec.joint
+        urn, part, references, (method, days_ago) = spec.joint
         invitation = services.invite_school(funding_request=fr, school=schools[urn], acting_user=author)
         services.answer_invitation(
             joint_school=invitation,
             confirm=True,
             part=part,
             pupils=_pupils(schools[urn], references),
+            consent_date=datetime.date.today() - days_ago * DAY,
+            consent_method=method,
             acting_user=cast.staff[urn],
         )
     if spec.benefit:

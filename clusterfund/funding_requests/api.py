@@ -3,15 +3,21 @@ services (ADR 9 and ADR 10).
 
 A school writes a request a part at a time: start a draft, put each part whole, add and remove outcomes,
 costed lines and joint schools, then submit. Once submitted, each change the school makes becomes a new
-version, as on the pages. Another school's request is not found (404), exactly like one that does not
-exist; a request the person may see but not change is 403; what the rules refuse is 400 with an error per
-field; a move the lifecycle does not allow (submitting twice, withdrawing a decided request) is 409.
+version, as on the pages, and a change that would leave it failing the checks made at submission is
+refused whole: 400 with those `problems`. Another school's request is not found (404), exactly like one
+that does not exist; a request the person may see but not change is 403, unless they are its writer and it
+is simply past changing (in triage, decided, withdrawn), which is 409 naming its state; what the rules
+refuse is 400 with an error per field; a move the lifecycle does not allow (submitting twice, withdrawing
+a decided request) is 409.
 
 Supporting documents are not uploaded through the API: the request's documents page takes them and checks
 them by their content. A request read here lists its documents, each with the page that serves it to a
 signed-in person who may see the request.
 """
 
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Query, Router, Status
@@ -29,6 +35,7 @@ from clusterfund.core.api import (
 )
 from clusterfund.funding_requests import permissions, selectors, services
 from clusterfund.funding_requests.lifecycle import (
+    CHANGEABLE,
     TRANSITIONS,
     RequestStatus,
     StateTransitionError,
@@ -62,6 +69,9 @@ from clusterfund.pupils.selectors import pupils_visible_to
 router = Router(tags=["Funding requests"])
 
 MOVE_ERRORS = {**CHANGE_ERRORS, 409: BadRequestOut}
+# A change may also be refused because of what it would leave wrong (`problems`), or because the request
+# is past changing (409).
+EDIT_ERRORS = {**MOVE_ERRORS, 400: SubmitRefusedOut}
 # The services name some fields as the pages' forms do; the API's fields are ids and pence.
 _API_FIELDS = {
     "pupils": "pupil_ids",
@@ -125,6 +135,8 @@ def _joint_school(joint) -> JointSchoolOut:
         school={"id": joint.school_id, "name": joint.school.name},
         answer=joint.answer,
         part=joint.part,
+        consent_date=joint.consent_date,
+        consent_method=joint.consent_method or None,
         invited_at=joint.invited_at,
         answered_at=joint.answered_at,
     )
@@ -207,11 +219,17 @@ def _request_for(user, request_id: int):
 
 
 def _changeable_request_for(user, request_id: int):
-    """The request if the person may see it and change it now: 404 if they may not see it, 403 if they
-    may see it but not change it."""
+    """The request if the person may see it and change it now: 404 if they may not see it, 409 naming its
+    state if they write it but it is past changing, 403 if they may see it but never change it."""
     fr = _request_for(user, request_id)
-    allow_or_403(permissions.can_change_request(user, fr))
-    return fr
+    if permissions.can_change_request(user, fr):
+        return fr
+    if fr.status not in CHANGEABLE and permissions.writes_request(user, fr):
+        raise ApiError(
+            f"This request is {fr.get_status_display().lower()} and can no longer be changed.",
+            status_code=409,
+        )
+    raise PermissionDenied
 
 
 def _current(user, request_id: int) -> RequestOut:
@@ -226,10 +244,44 @@ def _refused(error: services.RequestError) -> ApiError:
     )
 
 
+class _Refused(Exception):
+    """A change the services refused because of what it would leave wrong: answered by `_problems_as_400`."""
+
+    def __init__(self, incomplete: services.RequestIncomplete):
+        super().__init__(str(incomplete))
+        self.incomplete = incomplete
+
+
+def _incomplete(incomplete: services.RequestIncomplete) -> Status:
+    """400 listing every problem, in the form's order, as submitting an incomplete draft answers."""
+    return Status(
+        400,
+        SubmitRefusedOut(
+            detail=str(incomplete), errors={"request": str(incomplete)}, problems=incomplete.problems
+        ),
+    )
+
+
+def _problems_as_400(operation):
+    """Let an operation answer a change refused for what it would leave wrong with the problems listed."""
+
+    @wraps(operation)
+    def answer(request, *args, **kwargs):
+        try:
+            return operation(request, *args, **kwargs)
+        except _Refused as refused:
+            return _incomplete(refused.incomplete)
+
+    return answer
+
+
 def _save(service, **arguments):
-    """Call a service; what its rules refuse is a 400 with an error per field of the API's."""
+    """Call a service; what its rules refuse is a 400 with an error per field of the API's, and a change
+    that would leave a submitted request incomplete is a 400 that lists its `problems`."""
     try:
         return service(**arguments)
+    except services.RequestIncomplete as incomplete:
+        raise _Refused(incomplete) from incomplete
     except services.RequestError as error:
         raise _refused(error) from error
 
@@ -317,10 +369,11 @@ def read_request(request, request_id: int):
 
 # --- the parts of the request ----------------------------------------------------------------------
 
-_PART = {"response": {200: RequestOut, **CHANGE_ERRORS}}
+_PART = {"response": {200: RequestOut, **EDIT_ERRORS}}
 
 
 @router.put("/{int:request_id}/need", **_PART, url_name="request-need", summary="Say what the need is")
+@_problems_as_400
 def change_request_need(request, request_id: int, part: NeedIn):
     """The title, the need in plain words and its areas, and for a contingency request where the council
     has a city pool, whether the city meeting hears it. Once submitted, a change is a new version."""
@@ -336,6 +389,7 @@ def change_request_need(request, request_id: int, part: NeedIn):
     url_name="request-approach",
     summary="Describe the graduated approach so far",
 )
+@_problems_as_400
 def change_request_approach(request, request_id: int, part: ApproachIn):
     """What was assessed, planned, done (and for how long) and what changed, with any advice received."""
     user = caller(request)
@@ -345,8 +399,13 @@ def change_request_approach(request, request_id: int, part: ApproachIn):
 
 
 @router.put("/{int:request_id}/pupils", **_PART, url_name="request-pupils", summary="Choose the pupils")
+@_problems_as_400
 def choose_request_pupils(request, request_id: int, part: PupilsIn):
-    """The lead school's pupils the request is for. Pupils named by joint schools stay as they are."""
+    """The lead school's pupils the request is for. Pupils named by joint schools stay as they are.
+
+    Adding a pupil clears the parent's or carer's agreement on a draft, to be recorded again; once
+    submitted, a pupil can only be added with the new agreement (`consent_date` and `consent_method`) in
+    the same change. Taking pupils off keeps the agreement."""
     user = caller(request)
     fr = _changeable_request_for(user, request_id)
     _part_applies(
@@ -354,11 +413,19 @@ def choose_request_pupils(request, request_id: int, part: PupilsIn):
         "A project is for pupils not yet identified: say who benefits instead of naming pupils.",
     )
     pupils = _pupils_chosen(user, part.pupil_ids)
-    _save(services.choose_pupils, funding_request=fr, pupils=pupils, acting_user=user)
+    _save(
+        services.choose_pupils,
+        funding_request=fr,
+        pupils=pupils,
+        consent_date=part.consent_date,
+        consent_method=part.consent_method or "",
+        acting_user=user,
+    )
     return _current(user, request_id)
 
 
 @router.put("/{int:request_id}/benefit", **_PART, url_name="request-benefit", summary="Say who benefits")
+@_problems_as_400
 def change_request_benefit(request, request_id: int, part: BenefitIn):
     """For a project: how many children benefit, and in which of the cluster's schools."""
     user = caller(request)
@@ -381,6 +448,7 @@ def change_request_benefit(request, request_id: int, part: BenefitIn):
 @router.put(
     "/{int:request_id}/dates", **_PART, url_name="request-dates", summary="Say when the support would run"
 )
+@_problems_as_400
 def change_request_dates(request, request_id: int, part: DatesIn):
     """When the support would start and end."""
     user = caller(request)
@@ -395,8 +463,10 @@ def change_request_dates(request, request_id: int, part: DatesIn):
     url_name="request-consent",
     summary="Record the parent's or carer's agreement",
 )
+@_problems_as_400
 def record_request_consent(request, request_id: int, part: ConsentIn):
-    """For individual and group requests: when the parent or carer agreed to the referral, and how."""
+    """For requests that name pupils (individual, group and contingency): when the lead school's pupils'
+    parent or carer agreed to the referral, and how."""
     user = caller(request)
     fr = _changeable_request_for(user, request_id)
     _save(services.record_consent, funding_request=fr, acting_user=user, **part.model_dump())
@@ -408,10 +478,11 @@ def record_request_consent(request, request_id: int, part: ConsentIn):
 
 @router.post(
     "/{int:request_id}/outcomes",
-    response={201: OutcomeOut, **CHANGE_ERRORS},
+    response={201: OutcomeOut, **EDIT_ERRORS},
     url_name="request-outcome-add",
     summary="Add an outcome",
 )
+@_problems_as_400
 def add_request_outcome(request, request_id: int, outcome: OutcomeIn):
     """Add something the support should change, by when, and how it will be measured."""
     user = caller(request)
@@ -431,6 +502,7 @@ def _outcome_for(user, request_id: int, outcome_id: int):
     url_name="request-outcome-change",
     summary="Change an outcome",
 )
+@_problems_as_400
 def change_request_outcome(request, request_id: int, outcome_id: int, outcome: OutcomeIn):
     """Change one of the request's outcomes."""
     user = caller(request)
@@ -445,6 +517,7 @@ def change_request_outcome(request, request_id: int, outcome_id: int, outcome: O
     url_name="request-outcome-remove",
     summary="Remove an outcome",
 )
+@_problems_as_400
 def remove_request_outcome(request, request_id: int, outcome_id: int):
     """Take an outcome off the request."""
     user = caller(request)
@@ -466,10 +539,11 @@ def _line_values(fr, line: ProvisionLineIn) -> dict:
 
 @router.post(
     "/{int:request_id}/provision-lines",
-    response={201: ProvisionLineOut, **CHANGE_ERRORS},
+    response={201: ProvisionLineOut, **EDIT_ERRORS},
     url_name="request-line-add",
     summary="Add a line of costed provision",
 )
+@_problems_as_400
 def add_request_provision_line(request, request_id: int, line: ProvisionLineIn):
     """Add a costed line: what, who provides it, how many hours or units at what cost, in which term."""
     user = caller(request)
@@ -489,6 +563,7 @@ def _line_for(user, request_id: int, line_id: int):
     url_name="request-line-change",
     summary="Change a line of costed provision",
 )
+@_problems_as_400
 def change_request_provision_line(request, request_id: int, line_id: int, line: ProvisionLineIn):
     """Change one costed line of the provision map."""
     user = caller(request)
@@ -503,6 +578,7 @@ def change_request_provision_line(request, request_id: int, line_id: int, line: 
     url_name="request-line-remove",
     summary="Remove a line of costed provision",
 )
+@_problems_as_400
 def remove_request_provision_line(request, request_id: int, line_id: int):
     """Take a costed line off the provision map."""
     user = caller(request)
@@ -516,10 +592,11 @@ def remove_request_provision_line(request, request_id: int, line_id: int):
 
 @router.post(
     "/{int:request_id}/joint-schools",
-    response={201: JointSchoolOut, **CHANGE_ERRORS},
+    response={201: JointSchoolOut, **EDIT_ERRORS},
     url_name="request-school-invite",
     summary="Invite a school to join a draft",
 )
+@_problems_as_400
 def invite_request_school(request, request_id: int, invitation: JointSchoolIn):
     """Invite another open school of the request's cluster to join the draft. It confirms its part and
     names its own pupils, or declines; the draft cannot be submitted until it has answered."""
@@ -539,6 +616,7 @@ def invite_request_school(request, request_id: int, invitation: JointSchoolIn):
     url_name="request-school-uninvite",
     summary="Take a joint school off a draft",
 )
+@_problems_as_400
 def withdraw_request_invitation(request, request_id: int, joint_school_id: int):
     """Take a joint school off the draft, with the pupils it named."""
     user = caller(request)
@@ -554,13 +632,18 @@ def withdraw_request_invitation(request, request_id: int, joint_school_id: int):
     url_name="request-invitation-answer",
     summary="Answer your school's invitation to join",
 )
+@_problems_as_400
 def answer_request_invitation(request, request_id: int, answer: InvitationAnswerIn):
-    """For staff of an invited school, while the request is a draft: confirm your school's part and name
-    your own pupils, or decline. Not found if your school was not invited."""
+    """For staff of an invited school, while the request is a draft: confirm your school's part, or
+    decline. Confirming a group request names at least one of your own pupils, with the date their parents
+    or carers agreed to the referral and how you recorded it. Not found if your school was not invited;
+    409 once the request has been submitted or withdrawn."""
     user = caller(request)
     fr = _request_for(user, request_id)
     invitation = selectors.invitation_for(user, fr)
     allow_or_404(invitation is not None)
+    if not fr.is_draft:
+        raise ApiError(services.why_invitation_is_closed(fr), status_code=409)
     allow_or_403(permissions.can_answer_invitation(user, invitation))
     pupils = _pupils_chosen(user, answer.pupil_ids) if answer.confirm else []
     _save(
@@ -569,6 +652,8 @@ def answer_request_invitation(request, request_id: int, answer: InvitationAnswer
         confirm=answer.confirm,
         part=answer.part,
         pupils=pupils,
+        consent_date=answer.consent_date,
+        consent_method=answer.consent_method or "",
         acting_user=user,
     )
     return _current(user, request_id)
@@ -591,12 +676,7 @@ def submit_request(request, request_id: int):
     try:
         services.submit_request(funding_request=fr, acting_user=user)
     except services.RequestIncomplete as incomplete:
-        return Status(
-            400,
-            SubmitRefusedOut(
-                detail=str(incomplete), errors={"request": str(incomplete)}, problems=incomplete.problems
-            ),
-        )
+        return _incomplete(incomplete)
     except services.RequestError as error:
         raise _refused(error) from error
     except StateTransitionError as error:

@@ -43,7 +43,10 @@ class StartRequestForm(forms.Form):
         label="What kind of request is it?",
         choices=RequestType.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose what kind of request it is"},
+        error_messages={
+            "required": "Choose what kind of request it is",
+            "invalid_choice": "Choose what kind of request it is",
+        },
     )
     title = _text("A short title", hint="For example, Speech and language sessions", limit=120)
 
@@ -59,13 +62,20 @@ class NeedForm(forms.Form):
         label="Main area of need",
         choices=AreaOfNeed.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose the main area of need"},
+        error_messages={
+            "required": "Choose the main area of need",
+            "invalid_choice": "Choose the main area of need",
+        },
     )
     other_areas = forms.MultipleChoiceField(
         label="Other areas of need (optional)",
         choices=AreaOfNeed.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": "Choose other areas of need from the list",
+            "invalid_list": "Choose other areas of need from the list",
+        },
     )
 
 
@@ -78,7 +88,10 @@ class ContingencyNeedForm(NeedForm):
         coerce=lambda value: value == "True",
         widget=forms.RadioSelect,
         help_text="The city meeting is termly and hears contingency requests from every cluster.",
-        error_messages={"required": "Choose which meeting should hear it"},
+        error_messages={
+            "required": "Choose which meeting should hear it",
+            "invalid_choice": "Choose which meeting should hear it",
+        },
     )
 
 
@@ -110,8 +123,17 @@ class PupilsForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, pupils, just_one=False, **kwargs):
+    def __init__(self, *args, pupils, just_one=False, with_consent=False, **kwargs):
         super().__init__(*args, **kwargs)
+        if with_consent:
+            # Once submitted, a new pupil comes with their parent's or carer's agreement, in one change.
+            self.fields["consent_date"] = DateInputField(
+                label="Date the new pupil's parent or carer agreed",
+                help_text="Only if you add a pupil: their agreement replaces the one recorded before. "
+                "For example, 27 3 2026",
+                required=False,
+            )
+            self.fields["consent_method"] = _consent_method(required=False)
         if just_one:
             self.fields["pupils"] = forms.ModelChoiceField(
                 label="Which pupil is the request for?",
@@ -220,14 +242,23 @@ class ProvisionLineForm(forms.Form):
         self.fields["term"].queryset = terms
 
 
+def _consent_method(*, label="How was the agreement recorded?", hint="", required=True):
+    return forms.ChoiceField(
+        label=label,
+        help_text=hint,
+        choices=ConsentMethod.choices,
+        required=required,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose how the agreement was recorded",
+            "invalid_choice": "Choose how the agreement was recorded",
+        },
+    )
+
+
 class ConsentForm(forms.Form):
     consent_date = DateInputField(label="Date the parent or carer agreed")
-    consent_method = forms.ChoiceField(
-        label="How was the agreement recorded?",
-        choices=ConsentMethod.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose how the agreement was recorded"},
-    )
+    consent_method = _consent_method()
 
 
 class InviteSchoolForm(forms.Form):
@@ -251,7 +282,10 @@ class AnswerInvitationForm(PupilsForm):
         label="Will your school join this request?",
         choices=[("confirm", "Yes, we confirm our part"), ("decline", "No, we decline")],
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose whether your school will join"},
+        error_messages={
+            "required": "Choose whether your school will join",
+            "invalid_choice": "Choose whether your school will join",
+        },
     )
     part = _text(
         "Your school's part",
@@ -261,7 +295,24 @@ class AnswerInvitationForm(PupilsForm):
         rows=3,
     )
 
-    field_order = ["answer", "part", "pupils"]
+    consent_date = DateInputField(
+        label="Date your pupils' parents or carers agreed",
+        help_text="Needed if you confirm: the agreement to refer your own pupils. For example, 27 3 2026",
+        required=False,
+    )
+    consent_method = _consent_method(label="How did your school record the agreement?", required=False)
+
+    field_order = ["answer", "part", "pupils", "consent_date", "consent_method"]
+
+    def __init__(self, *args, names_pupils=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not names_pupils:
+            # A project's schools name no pupils, so no parent or carer is asked.
+            for name in ("pupils", "consent_date", "consent_method"):
+                del self.fields[name]
+
+    def clean_pupils(self):
+        return super().clean_pupils() if "pupils" in self.fields else []
 
 
 class WithdrawForm(forms.Form):

@@ -94,8 +94,10 @@ class FundingRequest(models.Model):
 
     @property
     def needs_consent(self) -> bool:
-        """Parent or carer agreement is required when named pupils are referred."""
-        return self.request_type in (RequestType.INDIVIDUAL, RequestType.GROUP)
+        """Parent or carer agreement is required when named pupils are referred: individual, group and
+        contingency requests, which all name their pupils. (Advice only may name a pupil for the discussion,
+        and refers nobody; a project names none.)"""
+        return self.names_pupils
 
     @property
     def names_pupils(self) -> bool:
@@ -160,7 +162,7 @@ class ProvisionLine(models.Model):
 
 class JointSchool(models.Model):
     """Another school in the cluster that the lead school invites into its request. The school confirms
-    its part and names its own pupils, or declines."""
+    its part and names its own pupils, with its own pupils' parents' or carers' agreement, or declines."""
 
     class Answer(models.TextChoices):
         INVITED = "invited", "Invited"
@@ -179,6 +181,9 @@ class JointSchool(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     answered_at = models.DateTimeField(null=True, blank=True)
+    # The agreement of the parents or carers of the pupils this school names, which it records itself
+    consent_date = models.DateField(null=True, blank=True)
+    consent_method = models.CharField(max_length=12, choices=ConsentMethod.choices, blank=True)
 
     class Meta:
         ordering = ["funding_request", "invited_at"]

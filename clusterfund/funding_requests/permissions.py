@@ -62,16 +62,20 @@ def can_view_request(user, funding_request) -> bool:
     return bool(roles_for_request(user, funding_request)) or is_staff_of_joint_school(user, funding_request)
 
 
-def can_change_request(user, funding_request) -> bool:
-    """The lead school's staff, or whoever keyed it in from paper, while the request is changeable: a draft,
-    a submitted request before triage starts, or one triage sent back for more information."""
-    if funding_request.status not in CHANGEABLE:
-        return False
+def writes_request(user, funding_request) -> bool:
+    """Whether the person is one who changes this request while it is changeable: the lead school's staff,
+    or whoever may key in paper requests for the school if it was keyed in from paper."""
     if funding_request.lead_school_id in scope_of(user).staff_of:
         return True
     return funding_request.entered_on_paper and can_write_requests_for_school(
         user, funding_request.lead_school
     )
+
+
+def can_change_request(user, funding_request) -> bool:
+    """The lead school's staff, or whoever keyed it in from paper, while the request is changeable: a draft,
+    a submitted request before triage starts, or one triage sent back for more information."""
+    return funding_request.status in CHANGEABLE and writes_request(user, funding_request)
 
 
 def can_answer_invitation(user, joint_school) -> bool:

@@ -75,9 +75,16 @@ class ApproachIn(_In):
 
 class PupilsIn(_In):
     """The lead school's pupils the request is for: one for an individual request, two or more for a
-    group (with any pupils joint schools name), one or more for a contingency. A project names none."""
+    group (with any pupils joint schools name), one or more for a contingency. A project names none.
+    Once the request is submitted, adding a pupil needs the new parent's or carer's agreement with it."""
 
     pupil_ids: list[int] = Field(description="Ids of your school's pupils, from the pupils API")
+    consent_date: datetime.date | None = Field(
+        None,
+        description="When the new pupils' parent or carer agreed, today or in the last year: needed to add "
+        "a pupil once submitted, and it replaces the agreement recorded before",
+    )
+    consent_method: ConsentMethod | None = Field(None, description="How that agreement was recorded")
 
 
 class BenefitIn(_In):
@@ -95,7 +102,8 @@ class DatesIn(_In):
 
 
 class ConsentIn(_In):
-    """For individual and group requests: when the parent or carer agreed to the referral, and how."""
+    """For requests that name pupils (individual, group and contingency): when the parent or carer agreed
+    to the referral, and how."""
 
     consent_date: datetime.date = Field(description="Today or in the last year")
     consent_method: ConsentMethod
@@ -137,7 +145,17 @@ class InvitationAnswerIn(_In):
 
     confirm: bool
     part: str = Field("", description="Your school's part, needed to confirm; 1,000 characters or fewer")
-    pupil_ids: list[int] = Field([], description="Your own school's pupils who join the request")
+    pupil_ids: list[int] = Field(
+        [], description="Your own school's pupils who join a group request: at least one to confirm"
+    )
+    consent_date: datetime.date | None = Field(
+        None,
+        description="To confirm a group request: when your pupils' parents or carers agreed to the referral, "
+        "today or in the last year",
+    )
+    consent_method: ConsentMethod | None = Field(
+        None, description="To confirm a group request: how your school recorded that agreement"
+    )
 
 
 class WithdrawIn(_In):
@@ -221,6 +239,8 @@ class JointSchoolOut(Schema):
     school: SchoolRef
     answer: Answer
     part: str
+    consent_date: datetime.date | None = Field(description="When its own pupils' parents or carers agreed")
+    consent_method: ConsentMethod | None
     invited_at: datetime.datetime
     answered_at: datetime.datetime | None
 
@@ -293,6 +313,11 @@ class RequestOut(RequestSummaryOut):
 
 
 class SubmitRefusedOut(BadRequestOut):
+    """A refusal: of a submission when the request is not complete, or of a change to a submitted request
+    that would leave it failing the checks made at submission (nothing of the change is saved)."""
+
     problems: list[str] = Field(
-        [], description="When the request is not complete: everything still missing, in the form's order"
+        [],
+        description="When the request is not complete, or a change would leave it incomplete: everything "
+        "missing, in the form's order",
     )

@@ -2,7 +2,8 @@
 submit, change by a new version, withdraw.
 
 Each part is validated whole before anything is saved, so a request is never half-saved. Once submitted,
-a change writes a new version with what changed, so a request is never silently edited.
+a change writes a new version with what changed, so a request is never silently edited, and a change that
+would leave it short of what submission checks is refused whole, so a submitted request stays complete.
 """
 
 import datetime
@@ -16,7 +17,12 @@ from django.utils import timezone
 from clusterfund.accounts.permissions import scope_of
 from clusterfund.audit.services import record_event
 from clusterfund.core.formatting import pounds
-from clusterfund.funding_requests.lifecycle import CHANGEABLE, RequestStatus, check_transition
+from clusterfund.funding_requests.lifecycle import (
+    CHANGEABLE,
+    RequestStatus,
+    StateTransitionError,
+    check_transition,
+)
 from clusterfund.funding_requests.models import (
     Attachment,
     ConsentMethod,
@@ -61,6 +67,17 @@ class RequestIncomplete(RequestError):
     def __init__(self, problems: list[str]):
         super().__init__("; ".join(problems))
         self.problems = problems
+
+
+class ChangeRefused(RequestIncomplete):
+    """A change to a request that has been submitted which would leave it failing the checks made at
+    submission. Nothing of the change was saved; `problems` says what it would have left wrong."""
+
+    lead = "This change was not saved, because a submitted request must stay complete"
+
+    def __init__(self, problems: list[str]):
+        super().__init__(problems)
+        self.args = (f"{self.lead}. {'. '.join(problems)}.",)
 
 
 @transaction.atomic
@@ -112,23 +129,33 @@ def _text(errors: dict, field: str, value, label: str, *, required=True, limit=T
 
 
 def _change(
-    funding_request: FundingRequest, acting_user, action: str, apply: Callable[[FundingRequest], None]
+    funding_request: FundingRequest,
+    acting_user,
+    action: str,
+    apply: Callable[[FundingRequest], dict | None],
 ) -> FundingRequest:
-    """Lock the request, check the person may change it, apply the change and audit it. Once the request
-    has been submitted, the change becomes a new version that records what changed."""
+    """Lock the request, check the person may change it, apply the change and audit it. `apply` may give
+    details for the audit (never free text).
+
+    Once the request has been submitted, the change becomes a new version that records what changed, and
+    it must leave the request passing every check made at submission (`problems_before_submission`):
+    otherwise it is refused with those problems as `ChangeRefused`, and because every service runs in one
+    transaction, nothing of it is saved and no version is made."""
     funding_request = FundingRequest.objects.select_for_update().get(pk=funding_request.pk)
     _check_changeable(funding_request, acting_user)
     before = snapshot(funding_request) if not funding_request.is_draft else None
-    apply(funding_request)
-    details = {}
+    details = dict(apply(funding_request) or {})
     if before is not None:
         changed = differences(before, snapshot(funding_request))
         if not changed:
             return funding_request
+        problems = problems_before_submission(funding_request)
+        if problems:
+            raise ChangeRefused(problems)
         funding_request.version += 1
         funding_request.save(update_fields=["version", "updated_at"])
         _write_version(funding_request, acting_user, changed)
-        details = {"version": funding_request.version, "fields": [change["field"] for change in changed]}
+        details.update(version=funding_request.version, fields=[change["field"] for change in changed])
     else:
         FundingRequest.objects.filter(pk=funding_request.pk).update(updated_at=timezone.now())
     # The audit names what changed, never the text: free text may describe a child.
@@ -239,26 +266,60 @@ def _pupils_of(funding_request: FundingRequest, school_id: int) -> list:
     return [pupil for pupil in funding_request.pupils.all() if pupil.school_id == school_id]
 
 
+NEW_PUPILS_NEED_CONSENT = (
+    "Record the parent's or carer's agreement for the new pupils: the date they agreed and how it was "
+    "recorded"
+)
+
+
 @transaction.atomic
-def choose_pupils(*, funding_request: FundingRequest, pupils, acting_user, school=None) -> FundingRequest:
-    """Set the pupils a request is for from one school: the lead school's, or a joint school's own pupils
-    when that school confirms its part. Each school only ever names its own pupils."""
-    school = school or funding_request.lead_school
+def choose_pupils(
+    *, funding_request: FundingRequest, pupils, acting_user, consent_date=None, consent_method: str = ""
+) -> FundingRequest:
+    """Set the lead school's pupils the request is for (a joint school names its own when it answers its
+    invitation). Each school only ever names its own pupils.
+
+    The parent's or carer's agreement belongs to the pupils it was given for. So when a request that needs
+    it gains a pupil it did not name before, the agreement already recorded no longer covers everyone:
+    - on a draft, it is cleared (and the audit says so), and the task list asks for it again;
+    - once submitted, adding a pupil is refused (`NEW_PUPILS_NEED_CONSENT`, "Record the parent's or
+      carer's agreement for the new pupils: …") unless the new agreement, its date and how it was recorded,
+      comes with the same change; then the pupils and the agreement are saved together as one new version,
+      whose history shows both. A submitted request is so never, even for a moment, without an agreement
+      that covers its pupils, which `_change` would refuse anyway.
+    Taking pupils off keeps the agreement: the other pupils' parents or carers have still agreed."""
+    school = funding_request.lead_school
     pupils = list(pupils)
     if any(pupil.school_id != school.pk for pupil in pupils):
         raise RequestInvalid({"pupils": "Choose pupils from your own school"})
     if any(pupil.archived_on for pupil in pupils):
         raise RequestInvalid({"pupils": "Choose pupils the school still works with"})
-    if school.pk == funding_request.lead_school_id:
-        total = len(pupils)
-        if funding_request.request_type == RequestType.INDIVIDUAL and total != 1:
-            raise RequestInvalid({"pupils": "Choose the one pupil this request is for"})
-        if funding_request.request_type == RequestType.PROJECT and total:
-            raise RequestInvalid({"pupils": "A project is for pupils not yet identified: do not name pupils"})
+    total = len(pupils)
+    if funding_request.request_type == RequestType.INDIVIDUAL and total != 1:
+        raise RequestInvalid({"pupils": "Choose the one pupil this request is for"})
+    if funding_request.request_type == RequestType.PROJECT and total:
+        raise RequestInvalid({"pupils": "A project is for pupils not yet identified: do not name pupils"})
+    given = consent_date is not None or bool(consent_method)
+    if given:
+        if not funding_request.needs_consent:
+            raise RequestError(NO_CONSENT_NEEDED)
+        _check_consent(consent_date, consent_method)
+    named = {pupil.pk for pupil in funding_request.pupils.all() if pupil.school_id == school.pk}
+    gains = bool({pupil.pk for pupil in pupils} - named)
+    if gains and funding_request.needs_consent and not funding_request.is_draft and not given:
+        raise RequestInvalid({"consent_date": NEW_PUPILS_NEED_CONSENT})
 
     def apply(fr):
         keep = [pupil for pupil in fr.pupils.all() if pupil.school_id != school.pk]
         fr.pupils.set(keep + pupils)
+        if given:
+            fr.consent_date, fr.consent_method = consent_date, consent_method
+        elif gains and fr.needs_consent and fr.consent_date:
+            fr.consent_date, fr.consent_method = None, ""
+        else:
+            return None
+        fr.save(update_fields=["consent_date", "consent_method"])
+        return {"consent": "recorded" if given else "cleared"}
 
     return _change(funding_request, acting_user, "request.pupils_chosen", apply)
 
@@ -355,7 +416,11 @@ def change_outcome(*, outcome: Outcome, what, by_when, how_measured, acting_user
 @transaction.atomic
 def remove_outcome(*, outcome: Outcome, acting_user) -> None:
     """Take an outcome off the request."""
-    _change(outcome.funding_request, acting_user, "request.outcome_removed", lambda fr: outcome.delete())
+
+    def apply(fr):
+        outcome.delete()
+
+    _change(outcome.funding_request, acting_user, "request.outcome_removed", apply)
 
 
 def _line_values(funding_request: FundingRequest, what, provider, units, unit_cost_pence, term, *, line=None):
@@ -438,7 +503,11 @@ def change_provision_line(
 @transaction.atomic
 def remove_provision_line(*, line: ProvisionLine, acting_user) -> None:
     """Take a costed line off the provision map."""
-    _change(line.funding_request, acting_user, "request.provision_removed", lambda fr: line.delete())
+
+    def apply(fr):
+        line.delete()
+
+    _change(line.funding_request, acting_user, "request.provision_removed", apply)
 
 
 def _check_asks_for_money(funding_request: FundingRequest, part: str) -> None:
@@ -475,13 +544,15 @@ def change_dates(*, funding_request: FundingRequest, start_date, end_date, actin
     return _change(funding_request, acting_user, "request.dates_changed", apply)
 
 
-@transaction.atomic
-def record_consent(
-    *, funding_request: FundingRequest, consent_date, consent_method: str, acting_user
-) -> FundingRequest:
-    """The parent's or carer's agreement to the referral: when it was given and how it was recorded."""
-    if not funding_request.needs_consent:
-        raise RequestError("Only individual and group requests record a parent's or carer's agreement.")
+NO_CONSENT_NEEDED = (
+    "Only requests that name pupils (individual, group and contingency) record a parent's or carer's "
+    "agreement."
+)
+
+
+def _consent_errors(consent_date, consent_method: str) -> dict[str, str]:
+    """What is wrong with a parent's or carer's agreement as entered: given today or in the last year,
+    and recorded in one of the ways the council accepts."""
     errors: dict[str, str] = {}
     today = timezone.localdate()
     if consent_date is None:
@@ -492,8 +563,24 @@ def record_consent(
         errors["consent_date"] = "The agreement must have been given within the last year"
     if consent_method not in ConsentMethod.values:
         errors["consent_method"] = "Choose how the agreement was recorded"
+    return errors
+
+
+def _check_consent(consent_date, consent_method: str) -> None:
+    errors = _consent_errors(consent_date, consent_method)
     if errors:
         raise RequestInvalid(errors)
+
+
+@transaction.atomic
+def record_consent(
+    *, funding_request: FundingRequest, consent_date, consent_method: str, acting_user
+) -> FundingRequest:
+    """The lead school's pupils' parent's or carer's agreement to the referral: when it was given and how
+    it was recorded. Every request that names pupils needs it."""
+    if not funding_request.needs_consent:
+        raise RequestError(NO_CONSENT_NEEDED)
+    _check_consent(consent_date, consent_method)
 
     def apply(fr):
         fr.consent_date, fr.consent_method = consent_date, consent_method
@@ -538,28 +625,56 @@ def withdraw_invitation(*, joint_school: JointSchool, acting_user) -> None:
     _change(funding_request, acting_user, "request.invitation_withdrawn", apply)
 
 
+def why_invitation_is_closed(funding_request: FundingRequest) -> str:
+    """What an invited school is told once the request is no longer a draft, so its part is settled."""
+    if funding_request.status == RequestStatus.WITHDRAWN:
+        return "This request has been withdrawn, so your school's part can no longer be changed."
+    return "This request has been submitted, so your school's part can no longer be changed."
+
+
 @transaction.atomic
 def answer_invitation(
-    *, joint_school: JointSchool, confirm: bool, part: str, pupils, acting_user
+    *,
+    joint_school: JointSchool,
+    confirm: bool,
+    part: str,
+    pupils,
+    acting_user,
+    consent_date=None,
+    consent_method: str = "",
 ) -> JointSchool:
-    """The invited school confirms its part in the request and names its own pupils, or declines."""
+    """The invited school confirms its part in the request, or declines. Confirming a group request names
+    at least one of the school's own pupils, with the date their parents or carers agreed to the referral
+    and how the school recorded it, checked as the lead school's agreement is; a project names none."""
     joint_school = (
         JointSchool.objects.select_for_update().select_related("funding_request").get(pk=joint_school.pk)
     )
+    funding_request = joint_school.funding_request
+    if not funding_request.is_draft and joint_school.school_id in scope_of(acting_user).staff_of:
+        raise RequestError(why_invitation_is_closed(funding_request))
     if not can_answer_invitation(acting_user, joint_school):
         raise RequestError("You cannot answer this invitation.")
     errors: dict[str, str] = {}
     part = _text(errors, "part", part, "your school's part", required=confirm, limit=SHORT_TEXT_LIMIT)
     pupils = list(pupils) if confirm else []
+    names_pupils = funding_request.request_type == RequestType.GROUP
     if any(pupil.school_id != joint_school.school_id or pupil.archived_on for pupil in pupils):
         errors["pupils"] = "Choose pupils from your own school"
+    elif confirm and names_pupils and not pupils:
+        errors["pupils"] = "Choose at least one of your school's pupils who joins the group"
+    elif pupils and not names_pupils:
+        errors["pupils"] = "A project is for pupils not yet identified: do not name pupils"
+    needs_consent = confirm and names_pupils
+    if needs_consent:
+        errors.update(_consent_errors(consent_date, consent_method))
     if errors:
         raise RequestInvalid(errors)
-    funding_request = joint_school.funding_request
     others = [pupil for pupil in funding_request.pupils.all() if pupil.school_id != joint_school.school_id]
     funding_request.pupils.set(others + pupils)
     joint_school.answer = JointSchool.Answer.CONFIRMED if confirm else JointSchool.Answer.DECLINED
     joint_school.part = part
+    joint_school.consent_date = consent_date if needs_consent else None
+    joint_school.consent_method = consent_method if needs_consent else ""
     joint_school.answered_by = acting_user
     joint_school.answered_at = timezone.now()
     joint_school.save()
@@ -587,8 +702,22 @@ def task_status(funding_request: FundingRequest) -> dict[str, bool]:
         tasks["outcomes"] = bool(fr.outcomes.all())
         tasks["provision"] = bool(fr.start_date and fr.end_date and fr.provision_lines.all())
     if fr.needs_consent:
-        tasks["consent"] = bool(fr.consent_date and fr.consent_method)
+        tasks["consent"] = not _consent_problems(fr)
     return tasks
+
+
+def _consent_problems(fr: FundingRequest) -> list[str]:
+    """Whose parents' or carers' agreement is still to be recorded: the lead school's, and that of each
+    school that joined with pupils of its own."""
+    problems = [] if fr.consent_date and fr.consent_method else [TASK_PROBLEMS["consent"]]
+    joined = {pupil.school_id for pupil in fr.pupils.all() if pupil.school_id != fr.lead_school_id}
+    for joint in fr.joint_schools.all():
+        if joint.school_id in joined and not (joint.consent_date and joint.consent_method):
+            problems.append(
+                f"{joint.school.name} must record its pupils' parents' or carers' agreement when it "
+                "confirms its part"
+            )
+    return problems
 
 
 def _pupils_problem(fr: FundingRequest) -> str | None:
@@ -620,7 +749,12 @@ def problems_before_submission(funding_request: FundingRequest) -> list[str]:
     for task, done in task_status(fr).items():
         if done:
             continue
-        problems.append(_pupils_problem(fr) if task == "pupils" else TASK_PROBLEMS[task])
+        if task == "pupils":
+            problems.append(_pupils_problem(fr))
+        elif task == "consent":
+            problems.extend(_consent_problems(fr))
+        else:
+            problems.append(TASK_PROBLEMS[task])
     waiting = [
         joint.school.name for joint in fr.joint_schools.all() if joint.answer == JointSchool.Answer.INVITED
     ]
@@ -741,9 +875,18 @@ def remove_attachment(*, attachment: Attachment, acting_user) -> None:
     _change(attachment.funding_request, acting_user, "request.attachment_removed", apply)
 
 
+ALREADY = {
+    RequestStatus.SUBMITTED: "This request has already been submitted.",
+    RequestStatus.WITHDRAWN: "This request has already been withdrawn.",
+}
+
+
 def _lock_for_move(funding_request: FundingRequest, target: RequestStatus, acting_user) -> FundingRequest:
-    """The request, locked for this transaction, once the lifecycle lets the person move it to `target`."""
+    """The request, locked for this transaction, once the lifecycle lets the person move it to `target`.
+    Moving it where it already is (submitting twice) is refused in plain words."""
     funding_request = FundingRequest.objects.select_for_update().get(pk=funding_request.pk)
+    if funding_request.status == target:
+        raise StateTransitionError(ALREADY.get(target, f"This request is already {target.label.lower()}."))
     check_transition(funding_request.status, target, roles_for_request(acting_user, funding_request))
     return funding_request
 

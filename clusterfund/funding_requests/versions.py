@@ -49,7 +49,7 @@ def snapshot(funding_request: FundingRequest) -> dict:
         "children_benefiting": "" if fr.children_benefiting is None else str(fr.children_benefiting),
         "benefiting_schools": sorted(school.name for school in fr.benefiting_schools.all()),
         "joint_schools": [
-            f"{joint.school.name} ({joint.get_answer_display().lower()})"
+            f"{joint.school.name} ({joint.get_answer_display().lower()}{_joint_consent(joint)})"
             for joint in fr.joint_schools.select_related("school")
         ],
         "assessed": fr.assessed,
@@ -72,6 +72,13 @@ def snapshot(funding_request: FundingRequest) -> dict:
         "consent": consent,
         "attachments": [attachment.original_name for attachment in fr.attachments.all()],
     }
+
+
+def _joint_consent(joint) -> str:
+    if not joint.consent_date:
+        return ""
+    method = joint.get_consent_method_display().lower()
+    return f"; its pupils' parents or carers agreed {long_date(joint.consent_date)}, {method}"
 
 
 def differences(before: dict, after: dict) -> list[dict]:

@@ -60,6 +60,11 @@ def _apply_errors(form, error: services.RequestError) -> None:
     if isinstance(error, services.RequestInvalid):
         for field, message in error.errors.items():
             form.add_error(field if field in form.fields else None, message)
+    elif isinstance(error, services.ChangeRefused):
+        # Each thing the change would have left wrong is its own line of the error summary.
+        form.add_error(None, error.lead)
+        for problem in error.problems:
+            form.add_error(None, problem)
     else:
         form.add_error(None, str(error))
 
@@ -365,17 +370,33 @@ def pupils(request, pk):
         initial={"pupils": own},
         pupils=selectors.pupils_to_choose(fr, school),
         just_one=fr.request_type == "individual",
+        with_consent=fr.needs_consent and not fr.is_draft,
     )
+
+    def save(data):
+        had_consent = fr.consent_date is not None
+        changed = services.choose_pupils(
+            funding_request=fr,
+            pupils=data["pupils"],
+            consent_date=data.get("consent_date"),
+            consent_method=data.get("consent_method") or "",
+            acting_user=request.user,
+        )
+        if had_consent and changed.consent_date is None:
+            messages.info(
+                request,
+                "You added a pupil, so record the parent's or carer's agreement again for the new pupils",
+            )
+
     return _part(
         request,
         fr,
         form,
-        lambda data: services.choose_pupils(
-            funding_request=fr, pupils=data["pupils"], acting_user=request.user
-        ),
+        save,
         title="Pupils",
         template="funding_requests/pupils.html",
         school=school,
+        adds_pupils=permissions.is_staff_of_school(request.user, school),
     )
 
 
@@ -620,12 +641,31 @@ def answer_invitation(request, pk):
     fr = _request_for(request, pk)
     invitation = selectors.invitation_for(request.user, fr)
     allow_or_404(invitation is not None)
+    if not fr.is_draft:
+        # The school's part was settled when the request was submitted (or withdrawn): say so.
+        return render(
+            request,
+            "funding_requests/invitation_closed.html",
+            {
+                "page_title": "Your school's part can no longer be changed",
+                "funding_request": fr,
+                "invitation": invitation,
+                "reason": services.why_invitation_is_closed(fr),
+            },
+            status=403,
+        )
     allow_or_403(permissions.can_answer_invitation(request.user, invitation))
     own = [pupil.pk for pupil in selectors.pupils_of(fr) if pupil.school_id == invitation.school_id]
     form = AnswerInvitationForm(
         request.POST or None,
-        initial={"part": invitation.part, "pupils": own},
+        initial={
+            "part": invitation.part,
+            "pupils": own,
+            "consent_date": invitation.consent_date,
+            "consent_method": invitation.consent_method,
+        },
         pupils=selectors.pupils_to_choose(fr, invitation.school),
+        names_pupils=fr.request_type == "group",
     )
     if request.method == "POST" and form.is_valid():
         confirm = form.cleaned_data["answer"] == "confirm"
@@ -635,6 +675,8 @@ def answer_invitation(request, pk):
                 confirm=confirm,
                 part=form.cleaned_data["part"],
                 pupils=form.cleaned_data["pupils"],
+                consent_date=form.cleaned_data.get("consent_date"),
+                consent_method=form.cleaned_data.get("consent_method") or "",
                 acting_user=request.user,
             )
         except services.RequestError as error:

@@ -92,3 +92,22 @@ def test_loading_the_demo_again_adds_nothing(db):
     assert before[0] == sum(len(scheme.requests) for scheme in SCHEMES)
     load_demo()
     assert counts() == before
+
+
+@pytest.mark.parametrize("slug", COUNCILS)
+def test_every_demo_request_naming_pupils_has_their_parents_or_carers_agreement(db, slug):
+    naming = (
+        _requests(slug)
+        .filter(pupils__isnull=False)
+        .exclude(request_type=RequestType.ADVICE_ONLY)
+        .exclude(status=RequestStatus.DRAFT)
+    )
+    contingency = naming.filter(request_type=RequestType.CONTINGENCY).distinct()
+    assert contingency.exists()
+    for request in naming.distinct():
+        assert request.consent_date and request.consent_method, request.title
+    joints = JointSchool.objects.filter(funding_request__council__slug=slug, answer="confirmed")
+    assert joints.exists()
+    for joint in joints:
+        if joint.funding_request.pupils.filter(school=joint.school).exists():
+            assert joint.consent_date and joint.consent_method, joint

@@ -16,18 +16,45 @@ def complete_individual_request(school, senco, *, pupil_reference="ST-24-017", u
         title="Speech and language sessions",
         acting_user=senco,
     )
+    return _write_every_part(
+        draft,
+        senco,
+        pupils=[Pupil.objects.get(reference=pupil_reference)],
+        units=units,
+        cost_pence=cost_pence,
+    )
+
+
+def complete_joint_group_request(school, senco, *, joining, joining_senco, pupil_reference="BJ-0419"):
+    """A draft group request with every part filled in, that `joining` has confirmed with one of its own
+    pupils and their parents' or carers' agreement: ready to submit."""
+    draft = services.start_request(
+        school=school, request_type=RequestType.GROUP, title="Transition group", acting_user=senco
+    )
+    invitation = services.invite_school(funding_request=draft, school=joining, acting_user=senco)
+    services.answer_invitation(
+        joint_school=invitation,
+        confirm=True,
+        part="Our Year 6 pupil joins the group",
+        pupils=[Pupil.objects.get(reference=pupil_reference)],
+        consent_date=datetime.date.today() - datetime.timedelta(days=5),
+        consent_method="email",
+        acting_user=joining_senco,
+    )
+    return _write_every_part(draft, senco, pupils=[Pupil.objects.get(reference="ST-24-017")])
+
+
+def _write_every_part(draft, senco, *, pupils, units="20", cost_pence=2550):
     year = draft.academic_year
     services.change_about_the_need(
         funding_request=draft,
-        title="Speech and language sessions",
+        title=draft.title,
         need="Struggles to put ideas into words in class and is becoming withdrawn.",
         primary_area=AreaOfNeed.COMMUNICATION_AND_INTERACTION,
         other_areas=[AreaOfNeed.SOCIAL_EMOTIONAL_MENTAL_HEALTH],
         acting_user=senco,
     )
-    services.choose_pupils(
-        funding_request=draft, pupils=[Pupil.objects.get(reference=pupil_reference)], acting_user=senco
-    )
+    services.choose_pupils(funding_request=draft, pupils=pupils, acting_user=senco)
     services.change_graduated_approach(
         funding_request=draft,
         assessed="Speech link screening in September.",

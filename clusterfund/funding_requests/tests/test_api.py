@@ -15,7 +15,10 @@ from clusterfund.audit.models import AuditEvent
 from clusterfund.funding_requests import services
 from clusterfund.funding_requests.lifecycle import RequestStatus
 from clusterfund.funding_requests.models import FundingRequest, JointSchool, Outcome, ProvisionLine
-from clusterfund.funding_requests.tests.builders import complete_individual_request
+from clusterfund.funding_requests.tests.builders import (
+    complete_individual_request,
+    complete_joint_group_request,
+)
 from clusterfund.funding_requests.versions import snapshot
 from clusterfund.organisations.models import School
 from clusterfund.pupils.models import Pupil
@@ -183,6 +186,14 @@ def test_the_openapi_document_describes_every_request_operation_with_its_choices
     assert shapes["NeedIn"]["properties"]["primary_area"] == {"$ref": "#/components/schemas/AreaOfNeed"}
     assert set(shapes["RequestPupilOut"]["properties"]) == {"id", "reference", "school_id"}
     assert "problems" in shapes["SubmitRefusedOut"]["properties"]
+    assert {"consent_date", "consent_method"} <= set(shapes["PupilsIn"]["properties"])
+    assert {"consent_date", "consent_method"} <= set(shapes["InvitationAnswerIn"]["properties"])
+    assert {"consent_date", "consent_method"} <= set(shapes["JointSchoolOut"]["properties"])
+    pupils = schema["paths"]["/api/v1/requests/{request_id}/pupils"]["put"]["responses"]
+    assert pupils["400"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/SubmitRefusedOut"
+    }
+    assert "409" in pupils
     submit = schema["paths"]["/api/v1/requests/{request_id}/submit"]["post"]
     assert submit["operationId"] == "submit_request" and {"400", "403", "404", "409"} <= set(
         submit["responses"]
@@ -258,7 +269,8 @@ def test_a_senco_writes_checks_and_submits_each_type_of_request(st_thomas_client
         costed = ok(send(client, "POST", at(request_id, "provision-lines"), line(year, units=1.5)), 201)
         assert (costed["units"], costed["unit_cost_pence"], costed["total_pence"]) == ("1.5", 2250, 3375)
         assert costed["term"] == {"id": year.terms.get(number=2).pk, "name": str(year.terms.get(number=2))}
-    if request_type in ("individual", "group"):
+    if request_type in ("individual", "group", "contingency"):
+        assert ready_to_consent(client, request_id)
         ok(send(client, "PUT", at(request_id, "consent"), consent()))
 
     ready = ok(client.get(at(request_id)))
@@ -274,6 +286,12 @@ def test_a_senco_writes_checks_and_submits_each_type_of_request(st_thomas_client
     assert (saved.status, saved.version, saved.request_type) == (RequestStatus.SUBMITTED, 1, request_type)
     event = AuditEvent.objects.get(action="request.submitted", object_id=str(request_id))
     assert event.actor == senco and event.after == {"status": "submitted", "version": 1}
+
+
+def ready_to_consent(client, request_id):
+    """Everything is written but the parent's or carer's agreement, which the request still needs."""
+    record = ok(client.get(at(request_id)))
+    return record["problems"] == ["Record the parent's or carer's agreement to the referral"]
 
 
 def test_reading_a_request_shows_its_parts_by_reference_never_a_pupil_s_name(
@@ -351,7 +369,7 @@ def test_submitting_an_incomplete_draft_lists_every_problem_and_changes_nothing(
 def test_submitting_twice_is_a_conflict(st_thomas_client, submitted):
     response = send(st_thomas_client, "POST", at(submitted.pk, "submit"))
     assert response.status_code == 409
-    assert response.json()["detail"] == "A request that is submitted cannot become submitted."
+    assert response.json()["detail"] == "This request has already been submitted."
 
 
 # --- what the rules refuse -------------------------------------------------------------------------
@@ -493,7 +511,7 @@ def test_parts_that_do_not_apply_to_a_type_are_refused(st_thomas_client, senco):
         (advice, "POST", "provision-lines", line(year), "An advice-only request asks for no money"),
         (advice, "PUT", "benefit", {"children_benefiting": 3, "benefiting_school_ids": []}, "Only a project"),
         (project, "PUT", "pupils", {"pupil_ids": []}, "A project is for pupils not yet identified"),
-        (project, "PUT", "consent", consent(), "Only individual and group requests"),
+        (project, "PUT", "consent", consent(), "Only requests that name pupils"),
     ]
     for fr, method, part, body, message in refusals:
         before = saved_state(fr)
@@ -615,14 +633,27 @@ def test_withdrawal_needs_a_reason_and_happens_once(st_thomas_client, submitted)
     assert not withdrawn["can_change"] and not withdrawn["can_withdraw"]
     again = send(st_thomas_client, "POST", url, {"reason": "Twice"})
     assert again.status_code == 409
-    assert again.json()["detail"] == "A request that is withdrawn cannot become withdrawn."
+    assert again.json()["detail"] == "This request has already been withdrawn."
     assert FundingRequest.objects.get(pk=submitted.pk).withdrawn_reason == "Support found in school"
 
 
-def test_a_withdrawn_request_can_no_longer_be_changed(st_thomas_client, submitted, senco):
+def test_a_withdrawn_request_can_no_longer_be_changed_and_says_why(
+    api_client, st_thomas_client, submitted, senco
+):
     services.withdraw_request(funding_request=submitted, reason="No longer needed", acting_user=senco)
-    response = send(st_thomas_client, "PUT", at(submitted.pk, "need"), need())
-    assert response.status_code == 403
+    team = api_client(K_EP)
+    before = saved_state(submitted)
+    for method, url, body in _touches(submitted)[1:-2]:
+        response = send(st_thomas_client, method, url, body)
+        assert response.status_code == 409, (method, url)
+        assert response.json() == {
+            "detail": "This request is withdrawn and can no longer be changed.",
+            "errors": {},
+        }
+    # Someone who never changes the request is still simply refused.
+    response = send(team, "PUT", at(submitted.pk, "need"), need())
+    assert (response.status_code, response.json()) == (403, {"detail": "You may not do this"})
+    assert saved_state(submitted) == before
 
 
 # --- who may see and change a request --------------------------------------------------------------
@@ -737,16 +768,27 @@ def test_a_joint_school_confirms_its_part_with_its_own_pupils(api_client, senco)
     )
     assert their_own.status_code == 400 and "pupil_ids" in their_own.json()["errors"]
     no_part = send(joining, "POST", at(fr.pk, "invitation"), {"confirm": True, "part": " "})
-    assert no_part.json()["errors"] == {"part": "Enter your school's part"}
-    answered = ok(
-        send(
-            joining,
-            "POST",
-            at(fr.pk, "invitation"),
-            {"confirm": True, "part": "Our Year 6 pupil joins the group", "pupil_ids": pupil_ids("BJ-0311")},
-        )
+    assert no_part.json()["errors"] == {
+        "part": "Enter your school's part",
+        "pupil_ids": "Choose at least one of your school's pupils who joins the group",
+        "consent_date": "Enter the date the parent or carer agreed",
+        "consent_method": "Choose how the agreement was recorded",
+    }
+    confirm = {"confirm": True, "part": "Our Year 6 pupil joins the group", "pupil_ids": pupil_ids("BJ-0311")}
+    future = send(
+        joining,
+        "POST",
+        at(fr.pk, "invitation"),
+        {**confirm, **consent(consent_date=str(datetime.date.today() + datetime.timedelta(days=1)))},
     )
+    assert future.json()["errors"] == {
+        "consent_date": "The date the parent or carer agreed must be today or in the past"
+    }
+    assert JointSchool.objects.get(funding_request=fr).answer == "invited"
+    answered = ok(send(joining, "POST", at(fr.pk, "invitation"), {**confirm, **consent()}))
     assert answered["joint_schools"][0]["answer"] == "confirmed"
+    assert answered["joint_schools"][0]["consent_date"] == consent()["consent_date"]
+    assert answered["joint_schools"][0]["consent_method"] == "email"
     assert answered["pupils"] == [
         {"id": pupil_ids("BJ-0311")[0], "reference": "BJ-0311", "school_id": school(BIRKBY).pk}
     ]
@@ -824,3 +866,77 @@ def test_the_list_comes_in_pages_and_its_queries_do_not_grow_with_the_rows(st_th
     assert len(second["items"]) == 5
     assert not {i["id"] for i in first["items"]} & {i["id"] for i in second["items"]}
     assert client.get(REQUESTS, {"page": 3}).json()["items"] == []
+
+
+# --- a submitted request stays complete, and its pupils keep their parents' agreement --------------
+
+
+def test_after_submission_a_change_leaving_the_request_incomplete_is_refused_with_its_problems(
+    st_thomas_client, submitted
+):
+    outcome_id, line_id = submitted.outcomes.get().pk, submitted.provision_lines.get().pk
+    year = submitted.academic_year
+    summer = year.terms.get(number=3).half_terms.order_by("starts_on").first().starts_on
+    before = saved_state(submitted)
+    for method, url, body, problem in [
+        (
+            "DELETE",
+            at(submitted.pk, "outcomes", outcome_id),
+            None,
+            "Add at least one outcome that can be checked",
+        ),
+        (
+            "DELETE",
+            at(submitted.pk, "provision-lines", line_id),
+            None,
+            "Add the costed provision and the dates the support would start and end",
+        ),
+        (
+            "PUT",
+            at(submitted.pk, "dates"),
+            {"start_date": str(summer), "end_date": str(year.ends_on)},
+            "‘Teaching assistant, 1:1 language sessions’ is costed in the spring term, outside the dates the "
+            "support runs: change the line or the dates",
+        ),
+    ]:
+        response = send(st_thomas_client, method, url, body)
+        assert response.status_code == 400, (method, url, response.content)
+        body = response.json()
+        assert body["problems"] == [problem]
+        assert body["detail"] == (
+            f"This change was not saved, because a submitted request must stay complete. {problem}."
+        )
+        assert body["errors"] == {"request": body["detail"]}
+    assert saved_state(submitted) == before
+    assert FundingRequest.objects.get(pk=submitted.pk).version == 1
+
+
+def test_after_submission_a_new_pupil_needs_the_new_agreement_with_it(st_thomas_client, submitted):
+    url = at(submitted.pk, "pupils")
+    before = saved_state(submitted)
+    refused = send(st_thomas_client, "PUT", url, {"pupil_ids": pupil_ids("ST-23-042")})
+    assert refused.status_code == 400
+    assert refused.json()["errors"] == {"consent_date": services.NEW_PUPILS_NEED_CONSENT}
+    assert saved_state(submitted) == before
+    changed = ok(send(st_thomas_client, "PUT", url, {"pupil_ids": pupil_ids("ST-23-042"), **consent()}))
+    assert changed["version"] == 2 and changed["consent_date"] == consent()["consent_date"]
+    assert [c["field"] for c in changed["versions"][0]["changes"]] == ["pupils", "consent"]
+
+
+def test_after_submission_the_invited_school_gets_a_conflict_saying_its_part_is_settled(
+    api_client, senco, user_by_email
+):
+    group = complete_joint_group_request(
+        school(ST_THOMAS), senco, joining=school(BIRKBY), joining_senco=user_by_email(K_BIRKBY)
+    )
+    services.submit_request(funding_request=group, acting_user=senco)
+    joining = api_client(K_BIRKBY)
+    before = saved_state(group)
+    response = send(joining, "POST", at(group.pk, "invitation"), {"confirm": False})
+    assert response.status_code == 409
+    assert response.json()["detail"] == (
+        "This request has been submitted, so your school's part can no longer be changed."
+    )
+    assert saved_state(group) == before
+    [joint] = ok(joining.get(at(group.pk)))["joint_schools"]
+    assert joint["answer"] == "confirmed" and joint["consent_method"] == "email"

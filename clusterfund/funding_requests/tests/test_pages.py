@@ -1,5 +1,7 @@
 """The request pages as a SENCO uses them: every page's HTML is checked by the client fixture."""
 
+import datetime
+import html
 import io
 import zipfile
 
@@ -339,3 +341,223 @@ def test_remove_buttons_take_things_off_and_go_back_to_their_list(senco_client, 
     response = senco_client.post(_url("remove-line", fr.pk, line.pk))
     assert response["Location"] == _url("provision", fr.pk) and not fr.provision_lines.exists()
     assert "removed" in senco_client.get(_url("provision", fr.pk)).content.decode()
+
+
+def _text(response):
+    """The page as a person reads it: entities such as &#39; turned back into characters."""
+    return html.unescape(response.content.decode())
+
+
+def _submitted(st_thomas):
+    fr = complete_individual_request(st_thomas, _senco())
+    services.submit_request(funding_request=fr, acting_user=_senco())
+    fr.refresh_from_db()
+    return fr
+
+
+def test_after_submission_removing_the_only_outcome_or_line_is_refused_in_a_banner(senco_client, st_thomas):
+    fr = _submitted(st_thomas)
+    outcome, line = fr.outcomes.get(), fr.provision_lines.get()
+    response = senco_client.post(_url("remove-outcome", fr.pk, outcome.pk), follow=True)
+    page = _text(response)
+    assert "This change was not saved, because a submitted request must stay complete." in page
+    assert "Add at least one outcome that can be checked." in page
+    response = senco_client.post(_url("remove-line", fr.pk, line.pk), follow=True)
+    assert "Add the costed provision and the dates the support would start and end." in _text(response)
+    fr.refresh_from_db()
+    assert fr.outcomes.exists() and fr.provision_lines.exists() and fr.version == 1
+
+
+def test_after_submission_dates_leaving_a_line_outside_them_are_shown_in_the_error_summary(
+    senco_client, st_thomas
+):
+    fr = _submitted(st_thomas)
+    year = fr.academic_year
+    summer = year.terms.get(number=3).half_terms.order_by("starts_on").first().starts_on
+    response = senco_client.post(
+        _url("dates", fr.pk), {**_date("start_date", summer), **_date("end_date", year.ends_on)}
+    )
+    page = _text(response)
+    assert response.status_code == 200 and "There is a problem" in page
+    summary = page[page.index("govuk-error-summary") : page.index("</form>")]
+    assert "This change was not saved, because a submitted request must stay complete" in summary
+    assert "is costed in the spring term, outside the dates the support runs" in summary
+    fr.refresh_from_db()
+    assert fr.version == 1 and fr.start_date != summer
+
+
+def test_after_submission_a_new_pupil_comes_with_their_parents_agreement(senco_client, st_thomas):
+    fr = _submitted(st_thomas)
+    other = Pupil.objects.get(reference="ST-23-042")
+    page = _text(senco_client.get(_url("pupils", fr.pk)))
+    assert "Date the new pupil's parent or carer agreed" in page
+    response = senco_client.post(_url("pupils", fr.pk), {"pupils": other.pk})
+    page = _text(response)
+    assert response.status_code == 200 and "There is a problem" in page
+    assert services.NEW_PUPILS_NEED_CONSENT in page and 'href="#id_consent_date-day"' in page
+    assert list(fr.pupils.values_list("reference", flat=True)) == ["ST-24-017"]
+    today = datetime.date.today()
+    response = senco_client.post(
+        _url("pupils", fr.pk),
+        {"pupils": other.pk, **_date("consent_date", today), "consent_method": "phone"},
+    )
+    assert response.status_code == 302
+    fr.refresh_from_db()
+    assert (fr.version, fr.consent_date, fr.consent_method) == (2, today, "phone")
+
+
+def test_on_a_draft_adding_a_pupil_asks_for_the_agreement_again(senco_client, st_thomas):
+    fr = complete_individual_request(st_thomas, _senco())
+    other = Pupil.objects.get(reference="ST-23-042")
+    assert "Date the new pupil" not in _text(senco_client.get(_url("pupils", fr.pk)))
+    page = _text(senco_client.post(_url("pupils", fr.pk), {"pupils": other.pk}, follow=True))
+    assert "record the parent's or carer's agreement again for the new pupils" in page
+    assert "Record the parent's or carer's agreement to the referral" in page
+    fr.refresh_from_db()
+    assert fr.consent_date is None
+
+
+def test_a_cluster_admin_keying_in_a_paper_request_is_told_who_adds_pupils(signed_in_client, st_thomas):
+    admin = signed_in_client("cluster14.admin@kirklees.example")
+    admin.post(_url("start", st_thomas.pk), {"request_type": "individual", "title": "Paper referral"})
+    fr = FundingRequest.objects.get(title="Paper referral")
+    page = _text(admin.get(_url("pupils", fr.pk)))
+    assert (
+        "ask the school's SENCO to add them" in page and "choose a pupil the school has already added" in page
+    )
+    assert reverse("pupils:add", args=[st_thomas.pk]) not in page
+    assert admin.get(reverse("pupils:add", args=[st_thomas.pk])).status_code == 404
+    senco_page = _text(signed_in_client(SENCO).get(_url("pupils", fr.pk)))
+    assert reverse("pupils:add", args=[st_thomas.pk]) in senco_page and "SENCO to add" not in senco_page
+
+
+def test_the_task_list_says_truly_who_can_see_the_draft(signed_in_client, st_thomas):
+    senco = signed_in_client(SENCO)
+    own = services.start_request(
+        school=st_thomas, request_type=RequestType.GROUP, title="Own", acting_user=_senco()
+    )
+    assert "Until it is submitted, only your school can see it." in _text(senco.get(_url("request", own.pk)))
+    services.invite_school(funding_request=own, school=School.objects.get(urn=107626), acting_user=_senco())
+    page = _text(senco.get(_url("request", own.pk)))
+    assert "only your school and the schools you invite to join it can see it" in page
+    assert "Only your school will ever see it" not in page
+    admin = signed_in_client("cluster14.admin@kirklees.example")
+    admin.post(_url("start", st_thomas.pk), {"request_type": "advice", "title": "Paper one"})
+    paper = FundingRequest.objects.get(title="Paper one")
+    page = _text(admin.get(_url("request", paper.pk)))
+    assert (
+        "the council's SEND team and the cluster's admin, chair and Team Around the Cluster can see it"
+        in page
+    )
+    # The cluster admin may not withdraw it, so is not offered the link.
+    assert _url("withdraw", paper.pk) not in page
+
+
+def test_pupils_on_a_request_show_their_ehc_plan_status_as_written(senco_client, st_thomas):
+    fr = complete_individual_request(st_thomas, _senco())
+    page = _text(senco_client.get(_url("check", fr.pk)))
+    status = Pupil.objects.get(reference="ST-24-017").get_ehc_status_display()
+    assert f", {status}" in page and "ehc plan" not in page.replace(status, "")
+
+
+def test_tampered_choices_get_plain_messages(senco_client, st_thomas):
+    fr = complete_individual_request(st_thomas, _senco())
+    for name, data, message in [
+        ("start", {"request_type": "loan", "title": "X"}, "Choose what kind of request it is"),
+        ("need", {"title": "T", "need": "N", "primary_area": "nonsense"}, "Choose the main area of need"),
+        (
+            "need",
+            {"title": "T", "need": "N", "primary_area": "semh", "other_areas": ["nonsense"]},
+            "Choose other areas of need from the list",
+        ),
+        (
+            "consent",
+            {**_date("consent_date", datetime.date.today()), "consent_method": "pigeon"},
+            "Choose how the agreement was recorded",
+        ),
+    ]:
+        args = (st_thomas.pk,) if name == "start" else (fr.pk,)
+        page = _text(senco_client.post(_url(name, *args), data))
+        assert "There is a problem" in page and message in page, name
+        assert "Select a valid choice" not in page, name
+
+
+def test_money_with_misplaced_commas_or_other_notations_is_refused(senco_client, st_thomas):
+    fr = complete_individual_request(st_thomas, _senco())
+    term = fr.academic_year.terms.get(number=2)
+    for cost in ["12,50", "1e3", "1_000"]:
+        response = senco_client.post(
+            _url("add-line", fr.pk),
+            {"what": "Sessions", "provider": "Staff", "units": "2", "unit_cost": cost, "term": term.pk},
+        )
+        assert "Cost of one hour or unit must be an amount in pounds and pence, like 25.50" in _text(response)
+    response = senco_client.post(
+        _url("add-line", fr.pk),
+        {"what": "Sessions", "provider": "Staff", "units": "2", "unit_cost": "£1,250.00", "term": term.pk},
+    )
+    assert response.status_code == 302
+    assert fr.provision_lines.get(what="Sessions").unit_cost_pence == 125000
+
+
+def _joint_group(st_thomas):
+    group = services.start_request(
+        school=st_thomas, request_type=RequestType.GROUP, title="Transition", acting_user=_senco()
+    )
+    services.invite_school(funding_request=group, school=School.objects.get(urn=107626), acting_user=_senco())
+    return group
+
+
+def test_a_joint_school_confirms_its_pupils_with_their_parents_agreement(signed_in_client, st_thomas):
+    group = _joint_group(st_thomas)
+    birkby = signed_in_client(OTHER_SENCO)
+    page = _text(birkby.get(_url("answer-invitation", group.pk)))
+    assert "Date your pupils' parents or carers agreed" in page
+    response = birkby.post(
+        _url("answer-invitation", group.pk), {"answer": "confirm", "part": "Our pupil joins"}
+    )
+    page = _text(response)
+    assert response.status_code == 200 and "There is a problem" in page
+    for message in [
+        "Choose at least one of your school's pupils who joins the group",
+        "Enter the date the parent or carer agreed",
+        "Choose how the agreement was recorded",
+    ]:
+        assert message in page
+    pupil = Pupil.objects.get(reference="BJ-0419")
+    response = birkby.post(
+        _url("answer-invitation", group.pk),
+        {
+            "answer": "confirm",
+            "part": "Our pupil joins",
+            "pupils": [pupil.pk],
+            **_date("consent_date", datetime.date.today()),
+            "consent_method": "signed_form",
+        },
+    )
+    assert response.status_code == 302
+    joint = group.joint_schools.get()
+    assert (joint.answer, joint.consent_method) == ("confirmed", "signed_form")
+    assert "Its pupils' parents or carers agreed" in _text(birkby.get(_url("request", group.pk)))
+
+
+def test_after_submission_the_invited_school_is_told_its_part_is_settled(signed_in_client, st_thomas):
+    from clusterfund.accounts.models import User
+    from clusterfund.funding_requests.tests.builders import complete_joint_group_request
+
+    group = complete_joint_group_request(
+        st_thomas,
+        _senco(),
+        joining=School.objects.get(urn=107626),
+        joining_senco=User.objects.get(email=OTHER_SENCO),
+    )
+    services.submit_request(funding_request=group, acting_user=_senco())
+    birkby = signed_in_client(OTHER_SENCO)
+    for response in (
+        birkby.get(_url("answer-invitation", group.pk)),
+        birkby.post(_url("answer-invitation", group.pk), {"answer": "decline"}),
+    ):
+        page = _text(response)
+        assert response.status_code == 403
+        assert "This request has been submitted, so your school's part can no longer be changed." in page
+        assert "Your role does not allow this" not in page
+    assert group.joint_schools.get().answer == "confirmed"

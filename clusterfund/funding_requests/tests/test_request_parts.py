@@ -6,10 +6,13 @@ import pytest
 
 from clusterfund.audit.models import AuditEvent
 from clusterfund.funding_requests import services
-from clusterfund.funding_requests.lifecycle import RequestStatus
+from clusterfund.funding_requests.lifecycle import RequestStatus, StateTransitionError
 from clusterfund.funding_requests.models import JointSchool, RequestType
 from clusterfund.funding_requests.permissions import can_view_request
-from clusterfund.funding_requests.tests.builders import complete_individual_request
+from clusterfund.funding_requests.tests.builders import (
+    complete_individual_request,
+    complete_joint_group_request,
+)
 from clusterfund.organisations.models import School
 from clusterfund.pupils.models import Pupil
 
@@ -118,7 +121,7 @@ def test_consent_cannot_be_in_the_future_and_only_named_pupils_need_it(draft, se
     project = services.start_request(
         school=st_thomas, request_type=RequestType.PROJECT, title="Cluster training", acting_user=senco
     )
-    with pytest.raises(services.RequestError, match="Only individual and group"):
+    with pytest.raises(services.RequestError, match="Only requests that name pupils"):
         services.record_consent(
             funding_request=project,
             consent_date=datetime.date.today(),
@@ -232,10 +235,16 @@ def test_a_joint_group_request_waits_for_each_school_to_confirm_its_part(st_thom
         confirm=True,
         part="Our Year 6 pupil joins the group",
         pupils=[Pupil.objects.get(reference="BJ-0419")],
+        consent_date=datetime.date.today() - datetime.timedelta(days=4),
+        consent_method="meeting",
         acting_user=birkby_senco,
     )
     joint.refresh_from_db()
     assert joint.answer == JointSchool.Answer.CONFIRMED
+    assert (joint.consent_date, joint.consent_method) == (
+        datetime.date.today() - datetime.timedelta(days=4),
+        "meeting",
+    )
     assert sorted(p.reference for p in draft.pupils.all()) == ["BJ-0419", "ST-23-042"]
     problems = services.problems_before_submission(draft)
     assert not any("Wait for" in problem or "pupils" in problem for problem in problems)
@@ -317,3 +326,222 @@ def test_outcomes_and_terms_outside_the_support_dates_stop_submission(draft, sen
         "1 outcome is due before the support starts" in problem
         for problem in services.problems_before_submission(draft)
     )
+
+
+# --- a submitted request stays complete ------------------------------------------------------------
+
+
+@pytest.fixture
+def submitted(draft, senco):
+    services.submit_request(funding_request=draft, acting_user=senco)
+    draft.refresh_from_db()
+    return draft
+
+
+def _unchanged_since_submission(fr):
+    fr.refresh_from_db()
+    return fr.version == 1 and fr.versions.count() == 1
+
+
+def test_after_submission_a_change_that_leaves_the_request_incomplete_is_refused_whole(submitted, senco):
+    outcome, line = submitted.outcomes.get(), submitted.provision_lines.get()
+    kept = (outcome.pk, line.pk)
+    audited = AuditEvent.objects.filter(object_id=str(submitted.pk)).count()
+    with pytest.raises(services.ChangeRefused) as refused:
+        services.remove_outcome(outcome=outcome, acting_user=senco)
+    assert refused.value.problems == ["Add at least one outcome that can be checked"]
+    assert str(refused.value) == (
+        "This change was not saved, because a submitted request must stay complete. "
+        "Add at least one outcome that can be checked."
+    )
+    with pytest.raises(services.ChangeRefused, match="Add the costed provision"):
+        services.remove_provision_line(line=line, acting_user=senco)
+    assert submitted.outcomes.filter(pk=kept[0]).exists()
+    assert submitted.provision_lines.filter(pk=kept[1]).exists()
+    assert _unchanged_since_submission(submitted)
+    assert AuditEvent.objects.filter(object_id=str(submitted.pk)).count() == audited
+
+
+def test_after_submission_dates_that_leave_a_costed_term_outside_them_are_refused(submitted, senco):
+    year = submitted.academic_year
+    summer = year.terms.get(number=3).half_terms.order_by("starts_on").first().starts_on
+    with pytest.raises(services.ChangeRefused) as refused:
+        services.change_dates(
+            funding_request=submitted,
+            start_date=summer,
+            end_date=year.ends_on,
+            acting_user=senco,
+        )
+    assert any("is costed in the spring term, outside the dates" in p for p in refused.value.problems)
+    assert _unchanged_since_submission(submitted)
+    assert submitted.start_date == year.starts_on + datetime.timedelta(days=60)
+
+
+def test_a_draft_may_be_left_incomplete_while_it_is_written(draft, senco):
+    services.remove_outcome(outcome=draft.outcomes.get(), acting_user=senco)
+    assert not draft.outcomes.exists()
+    assert "Add at least one outcome that can be checked" in services.problems_before_submission(draft)
+
+
+def test_submitting_twice_says_it_has_already_been_submitted(submitted, senco):
+    with pytest.raises(StateTransitionError, match="^This request has already been submitted.$"):
+        services.submit_request(funding_request=submitted, acting_user=senco)
+
+
+# --- the parent's or carer's agreement belongs to the pupils it was given for ----------------------
+
+
+def test_on_a_draft_adding_a_pupil_clears_the_agreement_and_taking_one_off_keeps_it(st_thomas, senco):
+    group = services.start_request(
+        school=st_thomas, request_type=RequestType.GROUP, title="Group", acting_user=senco
+    )
+    first, second, third = (Pupil.objects.get(reference=r) for r in ("ST-24-017", "ST-23-042", "ST-22-088"))
+    services.choose_pupils(funding_request=group, pupils=[first, second], acting_user=senco)
+    agreed = datetime.date.today() - datetime.timedelta(days=2)
+    services.record_consent(
+        funding_request=group, consent_date=agreed, consent_method="email", acting_user=senco
+    )
+    services.choose_pupils(funding_request=group, pupils=[first], acting_user=senco)
+    group.refresh_from_db()
+    assert (group.consent_date, group.consent_method) == (agreed, "email")
+    services.choose_pupils(funding_request=group, pupils=[first, third], acting_user=senco)
+    group.refresh_from_db()
+    assert (group.consent_date, group.consent_method) == (None, "")
+    assert not services.task_status(group)["consent"]
+    event = AuditEvent.objects.filter(action="request.pupils_chosen", object_id=str(group.pk)).latest("pk")
+    assert event.after == {"consent": "cleared"}
+
+
+def test_once_submitted_a_new_pupil_needs_the_new_agreement_in_the_same_change(submitted, senco):
+    other = Pupil.objects.get(reference="ST-23-042")
+    with pytest.raises(services.RequestInvalid) as invalid:
+        services.choose_pupils(funding_request=submitted, pupils=[other], acting_user=senco)
+    assert invalid.value.errors == {"consent_date": services.NEW_PUPILS_NEED_CONSENT}
+    assert invalid.value.errors["consent_date"].startswith(
+        "Record the parent's or carer's agreement for the new pupils"
+    )
+    assert _unchanged_since_submission(submitted)
+    assert list(submitted.pupils.values_list("reference", flat=True)) == ["ST-24-017"]
+    with pytest.raises(services.RequestInvalid, match="today or in the past"):
+        services.choose_pupils(
+            funding_request=submitted,
+            pupils=[other],
+            consent_date=datetime.date.today() + datetime.timedelta(days=1),
+            consent_method="phone",
+            acting_user=senco,
+        )
+    services.choose_pupils(
+        funding_request=submitted,
+        pupils=[other],
+        consent_date=datetime.date.today(),
+        consent_method="phone",
+        acting_user=senco,
+    )
+    submitted.refresh_from_db()
+    assert (submitted.version, submitted.consent_date, submitted.consent_method) == (
+        2,
+        datetime.date.today(),
+        "phone",
+    )
+    latest = submitted.versions.first()
+    assert [change["field"] for change in latest.changes] == ["pupils", "consent"]
+    assert latest.changes[0]["after"] == ["ST-23-042"]
+
+
+def test_a_contingency_request_naming_pupils_needs_the_agreement_too(st_thomas, senco):
+    emergency = services.start_request(
+        school=st_thomas, request_type=RequestType.CONTINGENCY, title="Emergency", acting_user=senco
+    )
+    assert emergency.needs_consent and "consent" in services.task_status(emergency)
+    services.choose_pupils(
+        funding_request=emergency, pupils=[Pupil.objects.get(reference="ST-22-088")], acting_user=senco
+    )
+    assert "Record the parent's or carer's agreement to the referral" in services.problems_before_submission(
+        emergency
+    )
+    services.record_consent(
+        funding_request=emergency,
+        consent_date=datetime.date.today(),
+        consent_method="phone",
+        acting_user=senco,
+    )
+    emergency.refresh_from_db()
+    assert services.task_status(emergency)["consent"]
+    assert not any("agreement" in p for p in services.problems_before_submission(emergency))
+
+
+def test_a_joint_school_confirms_a_group_with_its_own_pupils_and_their_agreement(
+    st_thomas, senco, user_by_email
+):
+    birkby = School.objects.get(urn=BIRKBY_JUNIOR)
+    birkby_senco = user_by_email("senco.birkbyjunior@kirklees.example")
+    group = services.start_request(
+        school=st_thomas, request_type=RequestType.GROUP, title="Transition group", acting_user=senco
+    )
+    joint = services.invite_school(funding_request=group, school=birkby, acting_user=senco)
+    answer = {"joint_school": joint, "confirm": True, "part": "Our pupil joins", "acting_user": birkby_senco}
+    with pytest.raises(services.RequestInvalid) as invalid:
+        services.answer_invitation(**answer, pupils=[])
+    assert invalid.value.errors == {
+        "pupils": "Choose at least one of your school's pupils who joins the group",
+        "consent_date": "Enter the date the parent or carer agreed",
+        "consent_method": "Choose how the agreement was recorded",
+    }
+    pupil = Pupil.objects.get(reference="BJ-0419")
+    with pytest.raises(services.RequestInvalid) as invalid:
+        services.answer_invitation(
+            **answer,
+            pupils=[pupil],
+            consent_date=datetime.date.today() - datetime.timedelta(days=400),
+            consent_method="by pigeon",
+        )
+    assert invalid.value.errors == {
+        "consent_date": "The agreement must have been given within the last year",
+        "consent_method": "Choose how the agreement was recorded",
+    }
+    joint.refresh_from_db()
+    assert joint.answer == JointSchool.Answer.INVITED and not group.pupils.exists()
+    # Declining needs neither pupils nor an agreement, and clears any given before.
+    services.answer_invitation(**{**answer, "confirm": False}, pupils=[pupil])
+    joint.refresh_from_db()
+    assert (joint.answer, joint.consent_date, group.pupils.count()) == (JointSchool.Answer.DECLINED, None, 0)
+
+
+def test_a_projects_joint_school_names_no_pupils(st_thomas, senco, user_by_email):
+    project = services.start_request(
+        school=st_thomas, request_type=RequestType.PROJECT, title="Training", acting_user=senco
+    )
+    joint = services.invite_school(
+        funding_request=project, school=School.objects.get(urn=BIRKBY_JUNIOR), acting_user=senco
+    )
+    birkby_senco = user_by_email("senco.birkbyjunior@kirklees.example")
+    with pytest.raises(services.RequestInvalid, match="A project is for pupils not yet identified"):
+        services.answer_invitation(
+            joint_school=joint,
+            confirm=True,
+            part="We host a session",
+            pupils=[Pupil.objects.get(reference="BJ-0419")],
+            acting_user=birkby_senco,
+        )
+    services.answer_invitation(
+        joint_school=joint, confirm=True, part="We host a session", pupils=[], acting_user=birkby_senco
+    )
+    joint.refresh_from_db()
+    assert joint.answer == JointSchool.Answer.CONFIRMED and joint.consent_date is None
+
+
+def test_after_submission_the_joint_school_is_told_its_part_is_settled(st_thomas, senco, user_by_email):
+    birkby_senco = user_by_email("senco.birkbyjunior@kirklees.example")
+    group = complete_joint_group_request(
+        st_thomas, senco, joining=School.objects.get(urn=BIRKBY_JUNIOR), joining_senco=birkby_senco
+    )
+    assert services.problems_before_submission(group) == []
+    services.submit_request(funding_request=group, acting_user=senco)
+    joint = group.joint_schools.get()
+    with pytest.raises(
+        services.RequestError, match="^This request has been submitted, so your school's part can no longer"
+    ):
+        services.answer_invitation(
+            joint_school=joint, confirm=False, part="", pupils=[], acting_user=birkby_senco
+        )
+    assert "its pupils' parents or carers agreed" in group.versions.get().snapshot["joint_schools"][0]
