@@ -6,6 +6,7 @@ a personal API token, which people make and revoke on their account page; the sc
 
 from clusterfund.core.api import ClusterfundAPI, TokenAuth
 from clusterfund.funding_requests.api import router as funding_requests
+from clusterfund.money.api import router as money
 from clusterfund.pupils.api import router as pupils
 
 api = ClusterfundAPI(
@@ -22,3 +23,4 @@ api = ClusterfundAPI(
 )
 api.add_router("/pupils", pupils)
 api.add_router("/requests", funding_requests)
+api.add_router("/money", money)

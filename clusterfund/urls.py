@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("clusterfund.audit.urls")),
     path("", include("clusterfund.pupils.urls")),
     path("", include("clusterfund.funding_requests.urls")),
+    path("", include("clusterfund.money.urls")),
     path("api/v1/", api.urls),
 ]

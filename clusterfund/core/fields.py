@@ -84,6 +84,10 @@ class PoundsField(forms.Field):
 
     widget = PoundsInput
 
+    def __init__(self, *args, most_pounds: int = 10_000_000, **kwargs):
+        self.most_pounds = most_pounds
+        super().__init__(*args, **kwargs)
+
     def to_python(self, value):
         if isinstance(value, int):
             return value
@@ -103,8 +107,10 @@ class PoundsField(forms.Field):
         amount = decimal.Decimal(cleaned.replace(",", ""))
         if negative and amount:
             raise forms.ValidationError(f"{self._label()} cannot be negative", code="negative")
-        if amount >= 10_000_000:
-            raise forms.ValidationError(f"{self._label()} must be less than £10,000,000", code="too_large")
+        if amount >= self.most_pounds:
+            raise forms.ValidationError(
+                f"{self._label()} must be less than £{self.most_pounds:,}", code="too_large"
+            )
         return int(amount * 100)
 
     def _label(self) -> str:

@@ -15,6 +15,7 @@ from django.db import transaction
 from clusterfund.accounts.models import User
 from clusterfund.accounts.roles import Role
 from clusterfund.accounts.services import create_person, grant_role
+from clusterfund.demo.demo_money import DemoMoney, load_money
 from clusterfund.demo.demo_requests import KIRKLEES_REQUESTS, STOKE_REQUESTS, DemoRequest, load_requests
 from clusterfund.organisations import services as organisations
 from clusterfund.organisations.models import Council, School, SchoolCensus, TeamMember
@@ -55,6 +56,7 @@ class DemoScheme:
     # (school URN, reference, invented name, year group, primary area, secondary areas, SEN type, EHC status)
     pupils: tuple[tuple, ...]
     requests: tuple[DemoRequest, ...] = ()
+    money: DemoMoney = DemoMoney(high_needs_pence=0)
 
 
 KIRKLEES = DemoScheme(
@@ -194,6 +196,8 @@ KIRKLEES = DemoScheme(
         ),
     ),
     requests=KIRKLEES_REQUESTS,
+    # Invented: councils publish each cluster's amount, not their weights.
+    money=DemoMoney(high_needs_pence=18_000_000, contingency_percent="5"),
 )
 
 STOKE = DemoScheme(
@@ -317,6 +321,7 @@ STOKE = DemoScheme(
         (146464, "ETR-240", "", "5", Area.SOCIAL_EMOTIONAL_MENTAL_HEALTH, [], "SEMH", EhcStatus.NONE),
     ),
     requests=STOKE_REQUESTS,
+    money=DemoMoney(high_needs_pence=60_000_000, top_slice_percent="10", contingency_percent="5"),
 )
 
 SCHEMES = (KIRKLEES, STOKE)
@@ -357,6 +362,7 @@ def load_scheme(scheme: DemoScheme, *, today: datetime.date | None = None) -> Co
     council = Council.objects.filter(la_code=scheme.la_code).first() or _create_council(scheme, today=today)
     _add_pupils(scheme, council)
     load_requests(council, scheme.requests, scheme.accounts)
+    load_money(council, scheme.money)
     return council
 
 

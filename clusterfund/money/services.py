@@ -129,7 +129,8 @@ def _weights_of(formula: FundingFormula) -> dict[str, Decimal]:
     return {weight.factor: weight.weight for weight in formula.weights.all()}
 
 
-def _known_factors(council) -> dict[str, str]:
+def known_factors(council) -> dict[str, str]:
+    """Every factor a formula of the council's can weigh: the census counts, then its own factors."""
     factors = dict(CENSUS_FACTORS)
     factors.update({f.code: f.name for f in CustomFactor.objects.filter(council=council)})
     return factors
@@ -168,7 +169,7 @@ def start_formula_draft(*, council, academic_year: AcademicYear, acting_user) ->
     weights = _weights_of(base) if base else {"sen_support": Decimal(1), "ehc_plans": Decimal(1)}
     FormulaWeight.objects.bulk_create(
         FormulaWeight(formula=draft, factor=factor, weight=weights.get(factor, Decimal(0)))
-        for factor in _known_factors(council)
+        for factor in known_factors(council)
     )
     record_event(
         acting_user=acting_user,
@@ -216,7 +217,7 @@ def change_formula_draft(
         errors["census_month"] = "Choose the census the formula reads"
     elif not SchoolCensus.objects.filter(school__council=formula.council, census_month=census_month).exists():
         errors["census_month"] = "The council has no census counts for that month"
-    known = _known_factors(formula.council)
+    known = known_factors(formula.council)
     for factor, weight in weights.items():
         if factor not in known:
             errors[f"weight_{factor}"] = f"There is no factor called {factor}"

@@ -4,6 +4,8 @@ Another scope's object is 404, a forbidden action 403, and signed-out people go 
 is added without an entry here fails `test_every_url_is_in_the_matrix`.
 """
 
+import datetime
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -127,6 +129,41 @@ def _request_and_token():
     return [Attachment.objects.get(token=token).funding_request_id, token]
 
 
+def _kirklees_year():
+    from clusterfund.organisations.models import AcademicYear
+
+    return AcademicYear.objects.filter(council__slug="kirklees").current().start_year
+
+
+def _kirklees_draft():
+    """Kirklees with a draft formula for this year, made for the test."""
+    from clusterfund.accounts.models import User
+    from clusterfund.money import services
+    from clusterfund.organisations.models import AcademicYear, Council
+
+    council = Council.objects.get(slug="kirklees")
+    year = AcademicYear.objects.filter(council=council).current()
+    services.start_formula_draft(
+        council=council, academic_year=year, acting_user=User.objects.get(email=K_ADMIN)
+    )
+    return ["kirklees", year.start_year]
+
+
+def _st_thomas_award():
+    """An award to St Thomas, made for the test from a submitted request."""
+    from clusterfund.accounts.models import User
+    from clusterfund.money import services
+
+    funding_request = _st_thomas_request()
+    award = services.make_award(
+        funding_request=funding_request,
+        amount_pence=1000,
+        decided_on=datetime.date.today(),
+        acting_user=User.objects.get(email=K_CLUSTER_ADMIN),
+    )
+    return [award.pk]
+
+
 def everyone(status):
     return dict.fromkeys(EMAILS, status)
 
@@ -233,6 +270,28 @@ MATRIX = {
     "funding_requests:remove-line": (_line_args, 302, everyone(405)),
     "funding_requests:withdraw-invitation": (_invitation_args, 302, everyone(405)),
     "funding_requests:remove-attachment": (_request_and_token, 302, everyone(405)),
+    # Money. The council's SEND team sets the formula; its auditors read it all. A cluster's members see its
+    # balances, and those who work for the cluster its ledger; a school sees its own awards.
+    "money:council": (lambda: ["kirklees"], 302, only({K_ADMIN, K_AUDITOR})),
+    "money:formula": (lambda: ["kirklees", _kirklees_year()], 302, only({K_ADMIN, K_AUDITOR})),
+    "money:change-draft": (
+        lambda: ["kirklees", _kirklees_year()],
+        302,
+        only({K_ADMIN}, **{K_AUDITOR: 403}),
+    ),
+    "money:commit": (_kirklees_draft, 302, only({K_ADMIN}, **{K_AUDITOR: 403})),
+    "money:year-end": (lambda: ["kirklees", _kirklees_year()], 302, only({K_ADMIN}, **{K_AUDITOR: 403})),
+    "money:cluster": (lambda: [_cluster_pk("cluster-14")], 302, only(KIRKLEES_CLUSTER_14)),
+    "money:school-awards": (lambda: [_school_pk(151801)], 302, only({K_ST_THOMAS, K_ADMIN, K_AUDITOR})),
+    "money:award": (_st_thomas_award, 302, only(SEES_REQUEST | {K_AUDITOR})),
+    **{
+        f"money:{name}": (
+            _st_thomas_award,
+            302,
+            only({K_ADMIN, K_CLUSTER_ADMIN}, **{K_ST_THOMAS: 403, K_AUDITOR: 403, K_CHAIR: 403, K_EP: 403}),
+        )
+        for name in ("record-payment", "vary", "end")
+    },
     # The JSON API takes personal tokens only (its own tests use them): a browser's session gets 401.
     "api-v1:openapi-json": (lambda: [], 200, everyone(200)),
     "api-v1:api-root": (lambda: [], 404, everyone(404)),
@@ -243,6 +302,11 @@ MATRIX = {
     "api-v1:requests": (lambda: [], 401, everyone(401)),
     "api-v1:request-start": (lambda: [], 401, everyone(401)),
     "api-v1:request": (lambda: [_request_pk()], 401, everyone(401)),
+    "api-v1:pots": (lambda: [], 401, everyone(401)),
+    "api-v1:pot": (lambda: [1], 401, everyone(401)),
+    "api-v1:pot-ledger": (lambda: [1], 401, everyone(401)),
+    "api-v1:awards": (lambda: [], 401, everyone(401)),
+    "api-v1:award": (lambda: [1], 401, everyone(401)),
     # URLs that only change a request are sent their own method (the fourth entry).
     **{
         f"api-v1:request-{name}": (lambda: [_request_pk()], 401, everyone(401), method)
