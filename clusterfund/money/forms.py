@@ -32,7 +32,7 @@ class FormulaForm(forms.Form):
     """A draft formula: the money, the top-slice, the census, the floor and cap, and a weight per factor."""
 
     high_needs = PoundsField(
-        label="High Needs amount for clusters", help_text="The whole amount for the year"
+        label="High Needs amount for clusters", help_text="The whole amount for the year", most_pounds=10**12
     )
     top_slice_percent = forms.DecimalField(
         label="City contingency top-slice, as a percentage",

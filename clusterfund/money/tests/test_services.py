@@ -56,7 +56,13 @@ def test_committing_a_formula_shares_the_pot_by_need_to_the_penny(scheme):
     assert (shares["North"].score, shares["North"].schools) == ("300", 2)
     assert formula.status == FundingFormula.Status.COMMITTED
     assert balances(pot(scheme, None, Pot.Kind.HIGH_NEEDS))["available"] == 0
-    assert sum(balances(p)["allocated"] for p in Pot.objects.exclude(kind=Pot.Kind.HIGH_NEEDS)) == 100_000_000
+    assert (
+        sum(
+            balances(p)["allocated"]
+            for p in Pot.objects.filter(council=scheme.council).exclude(kind=Pot.Kind.HIGH_NEEDS)
+        )
+        == 100_000_000
+    )
     event = AuditEvent.objects.get(action="formula.committed", object_id=str(formula.pk))
     assert event.after["shares"]["North"] == 69_767_442
 
@@ -163,23 +169,37 @@ def test_a_committed_formula_is_never_edited_only_superseded_with_a_reason(schem
         )
     with pytest.raises(services.MoneyInvalid, match="why this version supersedes"):
         commit_formula(scheme.council, scheme.admin, high_needs_pence=120_000_000)
-    FundingFormula.objects.filter(status="draft").get()  # the refused draft is kept to correct
+    FundingFormula.objects.filter(
+        council=scheme.council, status="draft"
+    ).get()  # the refused draft is kept to correct
 
-    draft = FundingFormula.objects.get(status="draft")
+    draft = FundingFormula.objects.get(council=scheme.council, status="draft")
     assert draft.high_needs_pence == 120_000_000
     services.commit_formula(
         formula=draft, reason="Extra £200,000 from the schools forum", acting_user=scheme.admin
     )
     first.refresh_from_db()
     assert first.status == FundingFormula.Status.SUPERSEDED
-    assert sum(balances(p)["allocated"] for p in Pot.objects.exclude(kind=Pot.Kind.HIGH_NEEDS)) == 120_000_000
+    assert (
+        sum(
+            balances(p)["allocated"]
+            for p in Pot.objects.filter(council=scheme.council).exclude(kind=Pot.Kind.HIGH_NEEDS)
+        )
+        == 120_000_000
+    )
     north_entries = LedgerEntry.objects.filter(pot=pot(scheme)).order_by("id")
     # 120,000,000 × 300 / 430 = 83,720,930.23: the second version moves only the difference.
     assert [e.amount_pence for e in north_entries] == [69_767_442, 83_720_930 - 69_767_442]
     assert "Extra £200,000" in north_entries.last().reason
     third = commit_formula(scheme.council, scheme.admin, high_needs_pence=90_000_000, reason="Cut")
     assert third.version == 3
-    assert sum(balances(p)["allocated"] for p in Pot.objects.exclude(kind=Pot.Kind.HIGH_NEEDS)) == 90_000_000
+    assert (
+        sum(
+            balances(p)["allocated"]
+            for p in Pot.objects.filter(council=scheme.council).exclude(kind=Pot.Kind.HIGH_NEEDS)
+        )
+        == 90_000_000
+    )
     assert balances(pot(scheme, None, Pot.Kind.HIGH_NEEDS))["available"] == 0
 
 
@@ -192,7 +212,10 @@ def test_superseding_cannot_take_a_pot_below_what_it_has_committed(scheme):
     )
     with pytest.raises(services.NotEnoughMoney, match="East: Cluster pot"):
         commit_formula(scheme.council, scheme.admin, high_needs_pence=1_000_000, reason="Cut")
-    assert FundingFormula.objects.filter(status="committed").get().high_needs_pence == 10_000_000
+    assert (
+        FundingFormula.objects.filter(council=scheme.council, status="committed").get().high_needs_pence
+        == 10_000_000
+    )
 
 
 def test_only_the_councils_send_team_sets_and_commits_the_formula(scheme):
@@ -261,7 +284,7 @@ def test_an_award_beyond_the_pots_available_balance_is_refused(funded):
         services.make_award(
             funding_request=funded.request, amount_pence=6_976_745, decided_on=TODAY, acting_user=funded.admin
         )
-    assert not Award.objects.exists()
+    assert not Award.objects.filter(pot__council=funded.council).exists()
     services.make_award(
         funding_request=funded.request, amount_pence=6_976_744, decided_on=TODAY, acting_user=funded.admin
     )
@@ -402,7 +425,7 @@ def test_transfers_move_only_what_is_available(funded, scheme):
         services.transfer(
             from_pot=east, to_pot=north, amount_pence=232_659, reason="Too much", acting_user=scheme.admin
         )
-    a, b = LedgerEntry.objects.filter(entry_type="transfer").order_by("id")
+    a, b = LedgerEntry.objects.filter(entry_type="transfer", pot__council=scheme.council).order_by("id")
     assert a.movement == b.movement and a.amount_pence == -b.amount_pence
 
 
@@ -438,7 +461,7 @@ def test_postgresql_refuses_to_change_ledger_entries_even_in_raw_sql(funded, sql
 
 
 def test_every_entry_knows_its_financial_and_academic_year(funded, scheme):
-    for entry in LedgerEntry.objects.all():
+    for entry in LedgerEntry.objects.filter(pot__council=scheme.council):
         assert entry.academic_year == scheme.year
         assert entry.financial_year == financial_year_of(entry.occurred_on)
     assert financial_year_of(datetime.date(2026, 3, 31)) == 2025
@@ -454,7 +477,7 @@ def test_the_year_end_carries_uncommitted_money_forward_and_open_commitments_con
     )
     with pytest.raises(services.MoneyError, match="Open the"):
         services.close_year(council=scheme.council, academic_year=scheme.year, acting_user=scheme.admin)
-    assert not Pot.objects.filter(closed_at__isnull=False).exists()
+    assert not Pot.objects.filter(council=scheme.council, closed_at__isnull=False).exists()
 
     next_year = organisations.open_academic_year(
         council=scheme.council, start_year=scheme.year.start_year + 1, acting_user=None
@@ -463,7 +486,9 @@ def test_the_year_end_carries_uncommitted_money_forward_and_open_commitments_con
     assert balances(pot(funded))["available"] == 0
     assert balances(pot(funded))["outstanding"] == 100_000
     assert balances(pot(funded, year=next_year))["allocated"] == 6_976_744 - 100_000
-    assert LedgerEntry.objects.filter(entry_type="carry_forward").count() == 6  # three pots, two entries each
+    assert (
+        LedgerEntry.objects.filter(entry_type="carry_forward", pot__council=scheme.council).count() == 6
+    )  # three pots, two entries each
 
     # The award is still paid from last year's pot; ending it early sends the rest on as well.
     services.record_payment(
@@ -486,7 +511,10 @@ def test_the_year_end_can_return_money_to_the_council(funded, scheme):
     scheme.council.save()
     services.close_year(council=scheme.council, academic_year=scheme.year, acting_user=scheme.admin)
     assert balances(pot(funded, None, Pot.Kind.HIGH_NEEDS))["available"] == 10_000_000
-    assert all(balances(p)["available"] == 0 for p in Pot.objects.exclude(kind=Pot.Kind.HIGH_NEEDS))
+    assert all(
+        balances(p)["available"] == 0
+        for p in Pot.objects.filter(council=scheme.council).exclude(kind=Pot.Kind.HIGH_NEEDS)
+    )
 
 
 # --- properties --------------------------------------------------------------------------------------
@@ -508,7 +536,9 @@ def test_no_sequence_of_awards_payments_and_variations_overspends_or_loses_a_pen
     funded, scheme, operations
 ):
     with transaction.atomic():
-        pots = list(Pot.objects.exclude(kind=Pot.Kind.HIGH_NEEDS).order_by("pk"))
+        pots = list(
+            Pot.objects.filter(council=scheme.council).exclude(kind=Pot.Kind.HIGH_NEEDS).order_by("pk")
+        )
         awards = []
         for number, (operation, amount, pick) in enumerate(operations):
             try:
