@@ -39,7 +39,7 @@ def table_download(*, filename: str, head: list[str], rows: list[list], file_for
     return response
 
 
-def pounds_value(pence: int) -> float | str:
+def pounds_value(pence: int) -> str:
     """Pence as a pounds figure for a spreadsheet cell: exact text with two decimal places."""
     sign = "-" if pence < 0 else ""
     whole, part = divmod(abs(pence), 100)

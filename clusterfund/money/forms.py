@@ -98,29 +98,26 @@ class PaymentForm(forms.Form):
     )
 
 
-class VaryAwardForm(forms.Form):
-    amount = PoundsField(label="New amount of the award")
-    reason = forms.CharField(
-        label="Why the award changes",
+def _reason_field(label: str) -> forms.CharField:
+    what = f"{label[0].lower()}{label[1:]}"
+    return forms.CharField(
+        label=label,
         max_length=1000,
         widget=forms.Textarea,
         error_messages={
-            "required": "Enter why the award changes",
+            "required": f"Enter {what}",
             "max_length": "The reason must be 1,000 characters or fewer",
         },
     )
+
+
+class VaryAwardForm(forms.Form):
+    amount = PoundsField(label="New amount of the award")
+    reason = _reason_field("Why the award changes")
 
 
 class EndAwardForm(forms.Form):
-    reason = forms.CharField(
-        label="Why the award ends early",
-        max_length=1000,
-        widget=forms.Textarea,
-        error_messages={
-            "required": "Enter why the award ends early",
-            "max_length": "The reason must be 1,000 characters or fewer",
-        },
-    )
+    reason = _reason_field("Why the award ends early")
 
 
 class LedgerFilterForm(forms.Form):

@@ -225,15 +225,29 @@ class LedgerEntryQuerySet(models.QuerySet):
         raise LedgerIsAppendOnly("Ledger entries cannot be deleted; record a correcting entry.")
 
     def balances(self) -> dict[str, int]:
-        """Allocated, committed, paid and available pence over these entries (a pot's, or several)."""
-        totals = self.aggregate(
-            allocated=Sum("amount_pence", filter=Q(entry_type__in=FUNDS_TYPES), default=0),
-            committed=Sum("amount_pence", filter=Q(entry_type__in=COMMITMENT_TYPES), default=0),
-            paid=Sum("amount_pence", filter=Q(entry_type=EntryType.PAYMENT), default=0),
-        )
-        totals["available"] = totals["allocated"] - totals["committed"]
-        totals["outstanding"] = totals["committed"] - totals["paid"]
-        return totals
+        """Allocated, committed, paid, outstanding and available pence over these entries (a pot's, or
+        several)."""
+        return with_derived_balances(self.aggregate(**BALANCE_SUMS))
+
+    def balances_by(self, field: str) -> dict[int, dict[str, int]]:
+        """The same balances for each value of `field` (a pot, an award), in one query."""
+        rows = self.order_by().values(field).annotate(**BALANCE_SUMS)
+        return {row[field]: with_derived_balances(row) for row in rows}
+
+
+BALANCE_SUMS = {
+    "allocated": Sum("amount_pence", filter=Q(entry_type__in=FUNDS_TYPES), default=0),
+    "committed": Sum("amount_pence", filter=Q(entry_type__in=COMMITMENT_TYPES), default=0),
+    "paid": Sum("amount_pence", filter=Q(entry_type=EntryType.PAYMENT), default=0),
+}
+
+
+def with_derived_balances(sums) -> dict[str, int]:
+    """Allocated, committed and paid, with what follows from them: available to award and still to pay."""
+    totals = {key: sums[key] for key in BALANCE_SUMS}
+    totals["available"] = totals["allocated"] - totals["committed"]
+    totals["outstanding"] = totals["committed"] - totals["paid"]
+    return totals
 
 
 class LedgerEntry(models.Model):

@@ -3,15 +3,12 @@ ledger, worked out for many pots in one query."""
 
 import datetime
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet
 
 from clusterfund.accounts.permissions import scope_of
 from clusterfund.money.models import (
-    COMMITMENT_TYPES,
-    FUNDS_TYPES,
     Award,
     ClusterShare,
-    EntryType,
     FundingFormula,
     LedgerEntry,
     Pot,
@@ -23,23 +20,7 @@ EMPTY = {"allocated": 0, "committed": 0, "paid": 0, "available": 0, "outstanding
 
 def balances_by_pot(pots) -> dict[int, dict[str, int]]:
     """Allocated, committed, paid, outstanding and available pence for each pot, in one query."""
-    rows = (
-        LedgerEntry.objects.filter(pot__in=pots)
-        .order_by()
-        .values("pot")
-        .annotate(
-            allocated=Sum("amount_pence", filter=Q(entry_type__in=FUNDS_TYPES), default=0),
-            committed=Sum("amount_pence", filter=Q(entry_type__in=COMMITMENT_TYPES), default=0),
-            paid=Sum("amount_pence", filter=Q(entry_type=EntryType.PAYMENT), default=0),
-        )
-    )
-    result = {}
-    for row in rows:
-        totals = {key: row[key] for key in ("allocated", "committed", "paid")}
-        totals["available"] = totals["allocated"] - totals["committed"]
-        totals["outstanding"] = totals["committed"] - totals["paid"]
-        result[row["pot"]] = totals
-    return result
+    return LedgerEntry.objects.filter(pot__in=pots).balances_by("pot")
 
 
 def year_of(council, start_year: int | None) -> AcademicYear | None:
@@ -119,9 +100,7 @@ def cluster_pots(cluster, academic_year) -> dict:
 
 def ledger_of(pots, *, entry_type: str = "", financial_year: int | None = None) -> QuerySet[LedgerEntry]:
     """The entries of these pots, newest first, filtered by type and financial year."""
-    entries = LedgerEntry.objects.filter(pot__in=pots).select_related(
-        "pot__cluster", "award__payee_school", "counterpart__cluster"
-    )
+    entries = LedgerEntry.objects.filter(pot__in=pots).select_related("pot__cluster", "award__payee_school")
     if entry_type:
         entries = entries.filter(entry_type=entry_type)
     if financial_year:
@@ -153,20 +132,10 @@ def award_for_page(user, pk: int) -> Award | None:
 def with_amounts(awards) -> list[Award]:
     """The awards with `committed`, `paid` and `outstanding` pence, in one query for all of them."""
     awards = list(awards)
-    rows = (
-        LedgerEntry.objects.filter(award__in=awards)
-        .order_by()
-        .values("award")
-        .annotate(
-            committed=Sum("amount_pence", filter=Q(entry_type__in=COMMITMENT_TYPES), default=0),
-            paid=Sum("amount_pence", filter=Q(entry_type=EntryType.PAYMENT), default=0),
-        )
-    )
-    amounts = {row["award"]: row for row in rows}
+    amounts = LedgerEntry.objects.filter(award__in=awards).balances_by("award")
     for award in awards:
-        row = amounts.get(award.pk, {"committed": 0, "paid": 0})
-        award.committed, award.paid = row["committed"], row["paid"]
-        award.outstanding = award.committed - award.paid
+        row = amounts.get(award.pk, EMPTY)
+        award.committed, award.paid, award.outstanding = row["committed"], row["paid"], row["outstanding"]
     return awards
 
 

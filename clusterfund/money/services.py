@@ -403,7 +403,6 @@ def commit_formula(*, formula: FundingFormula, reason: str, acting_user) -> Fund
     if formula.high_needs_pence <= 0:
         raise MoneyError("Enter the High Needs amount for clusters before committing the formula.")
     shares = work_out_shares(formula)
-    old = {share.cluster_id: share for share in current.shares.all()} if current else {}
     high_needs = pot_for(council=council, academic_year=year, kind=Pot.Kind.HIGH_NEEDS)
     _locked(high_needs)
     why = f"Formula version {formula.version}" + (f": {reason}" if reason else "")
@@ -416,46 +415,22 @@ def commit_formula(*, formula: FundingFormula, reason: str, acting_user) -> Fund
             reason=f"{why}: High Needs amount for clusters",
             acting_user=acting_user,
         )
+    new, old = _pot_amounts(shares), _pot_amounts(current.shares.select_related("cluster") if current else [])
     touched = [high_needs]
-    for share in shares:
-        before = old.pop(share.cluster_id, None)
-        kind_parts = (
-            [(Pot.Kind.CONTINGENCY, share.amount_pence, before.amount_pence if before else 0)]
-            if share.cluster.is_city_pool
-            else [
-                (Pot.Kind.CLUSTER, share.main_pence, before.main_pence if before else 0),
-                (Pot.Kind.CONTINGENCY, share.contingency_pence, before.contingency_pence if before else 0),
-            ]
+    for (cluster, kind), amount in {**dict.fromkeys(old, 0), **new}.items():
+        previous = old.get((cluster, kind), 0)
+        if amount == previous:
+            continue
+        pot = _locked(pot_for(council=council, academic_year=year, cluster=cluster, kind=kind))
+        touched.append(pot)
+        _move_between(
+            from_pot=high_needs,
+            to_pot=pot,
+            amount=amount - previous,
+            entry_type=EntryType.TOP_SLICE if cluster.is_city_pool else EntryType.ALLOCATION,
+            reason=why,
+            acting_user=acting_user,
         )
-        for kind, amount, previous in kind_parts:
-            if amount == previous:
-                continue
-            pot = _locked(pot_for(council=council, academic_year=year, cluster=share.cluster, kind=kind))
-            touched.append(pot)
-            _move_between(
-                from_pot=high_needs,
-                to_pot=pot,
-                amount=amount - previous,
-                entry_type=EntryType.TOP_SLICE if share.cluster.is_city_pool else EntryType.ALLOCATION,
-                reason=why,
-                acting_user=acting_user,
-            )
-    for gone in old.values():  # a cluster the new version no longer funds gives its share back
-        for kind, previous in (
-            (Pot.Kind.CLUSTER, gone.main_pence),
-            (Pot.Kind.CONTINGENCY, gone.contingency_pence),
-        ):
-            if previous:
-                pot = _locked(pot_for(council=council, academic_year=year, cluster=gone.cluster, kind=kind))
-                touched.append(pot)
-                _move_between(
-                    from_pot=high_needs,
-                    to_pot=pot,
-                    amount=-previous,
-                    entry_type=EntryType.ALLOCATION,
-                    reason=why,
-                    acting_user=acting_user,
-                )
     for pot in touched:
         if balances_of(pot)["available"] < 0:
             raise NotEnoughMoney(
@@ -483,6 +458,19 @@ def commit_formula(*, formula: FundingFormula, reason: str, acting_user) -> Fund
         },
     )
     return formula
+
+
+def _pot_amounts(shares) -> dict[tuple, int]:
+    """What each pot gets from these shares: the city pool's all contingency; a cluster's split between
+    its pot and its contingency."""
+    amounts = {}
+    for share in shares:
+        if share.cluster.is_city_pool:
+            amounts[(share.cluster, Pot.Kind.CONTINGENCY)] = share.amount_pence
+        else:
+            amounts[(share.cluster, Pot.Kind.CLUSTER)] = share.main_pence
+            amounts[(share.cluster, Pot.Kind.CONTINGENCY)] = share.contingency_pence
+    return amounts
 
 
 def _move_between(
@@ -710,7 +698,7 @@ def vary_award(*, award: Award, amount_pence, reason: str, acting_user) -> Award
         acting_user=acting_user,
         award=award,
     )
-    _reschedule(award, amount_pence, amounts["paid"])
+    _reschedule(award, amount_pence)
     if pot.closed_at is not None:
         _settle_closed_pot(pot, acting_user, reason=f"Released from {award.reference} after the year end")
     record_event(
@@ -724,7 +712,7 @@ def vary_award(*, award: Award, amount_pence, reason: str, acting_user) -> Award
     return award
 
 
-def _reschedule(award: Award, amount: int, paid: int) -> None:
+def _reschedule(award: Award, amount: int) -> None:
     """Keep the schedule adding up to the award: the change falls on the payments not yet made, last first."""
     schedule = list(award.schedule.order_by("due_on"))
     difference = amount - sum(row.amount_pence for row in schedule)

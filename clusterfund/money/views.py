@@ -10,7 +10,6 @@ from django.views.decorators.http import require_http_methods
 
 from clusterfund.core.access import allow_or_403, allow_or_404, signed_in
 from clusterfund.core.exports import FORMATS, pounds_value, table_download
-from clusterfund.core.formatting import long_date
 from clusterfund.money import permissions, selectors, services
 from clusterfund.money.forms import (
     CommitFormulaForm,
@@ -36,6 +35,14 @@ def _year_for(council, start_year):
     year = selectors.year_of(council, start_year)
     allow_or_404(year is not None)
     return year
+
+
+def _managed_year(request, council_slug, start_year):
+    """The council and year whose money the person manages: another council is not found, and its
+    auditors may look but not change."""
+    council = _council_for(request, council_slug)
+    allow_or_403(permissions.can_manage_money(request.user, council))
+    return council, _year_for(council, start_year)
 
 
 def _start_year(request) -> int | None:
@@ -164,9 +171,7 @@ def formula(request, council_slug, start_year):
 @signed_in("money.can_manage_money")
 @require_http_methods(["GET", "POST"])
 def change_draft(request, council_slug, start_year):
-    council = _council_for(request, council_slug)
-    allow_or_403(permissions.can_manage_money(request.user, council))
-    year = _year_for(council, start_year)
+    council, year = _managed_year(request, council_slug, start_year)
     draft = selectors.draft_formula(council, year)
     if draft is None and request.method == "POST" and "start" in request.POST:
         try:
@@ -225,9 +230,7 @@ def change_draft(request, council_slug, start_year):
 @signed_in("money.can_manage_money")
 @require_http_methods(["GET", "POST"])
 def commit_formula(request, council_slug, start_year):
-    council = _council_for(request, council_slug)
-    allow_or_403(permissions.can_manage_money(request.user, council))
-    year = _year_for(council, start_year)
+    council, year = _managed_year(request, council_slug, start_year)
     draft = selectors.draft_formula(council, year)
     allow_or_404(draft is not None)
     committed = selectors.committed_formula(council, year)
@@ -261,9 +264,7 @@ def commit_formula(request, council_slug, start_year):
 @signed_in("money.can_manage_money")
 @require_http_methods(["GET", "POST"])
 def year_end(request, council_slug, start_year):
-    council = _council_for(request, council_slug)
-    allow_or_403(permissions.can_manage_money(request.user, council))
-    year = _year_for(council, start_year)
+    council, year = _managed_year(request, council_slug, start_year)
     money = selectors.council_money(council, year)
     error = ""
     if request.method == "POST":
@@ -470,6 +471,5 @@ def school_awards(request, school_pk):
             "page_title": f"{school.name}: awards and payments",
             "school": school,
             "awards": awards,
-            "long_date": long_date,
         },
     )
