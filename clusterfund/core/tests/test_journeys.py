@@ -206,3 +206,70 @@ def test_a_senco_writes_checks_and_submits_an_individual_request(live_server, de
     check_accessibility(page)
     assert "Submitted" in page.locator("main").inner_text()
     check_accessibility(page)
+
+
+def test_the_council_changes_its_formula_and_a_cluster_admin_records_a_payment(live_server, demo, page):
+    import datetime
+
+    sign_in(page, live_server, "send.admin@kirklees.example")
+    page.get_by_role("link", name="Money: the formula, every cluster's pots and the year end").click()
+    assert "Cluster 14" in page.locator("main").inner_text()
+    check_accessibility(page)
+    page.get_by_role("link", name="See or change the formula").click()
+    check_accessibility(page)
+    page.get_by_role("button", name="Start a new version").click()
+    check_accessibility(page)
+    page.get_by_label("High Needs amount for clusters").fill("12,50")
+    page.get_by_label("Pupils with an EHC plan (E)").fill("-2")
+    page.get_by_role("button", name="Save the draft").click()
+    summary = page.locator(".govuk-error-summary").inner_text()
+    assert "High Needs amount for clusters must be an amount in pounds and pence" in summary
+    assert "cannot be negative" in summary
+    check_accessibility(page)
+    page.get_by_label("High Needs amount for clusters").fill("200,000")
+    page.get_by_label("Pupils with an EHC plan (E)").fill("3")
+    page.get_by_role("button", name="Save the draft").click()
+    assert "+£20,000.00" in page.locator("main").inner_text()
+    check_accessibility(page)
+    page.get_by_role("button", name="Commit version 2").click()
+    check_accessibility(page)
+    page.get_by_role("button", name="Commit the formula").click()
+    assert "Enter why this version supersedes" in page.locator(".govuk-error-summary").inner_text()
+    check_accessibility(page)
+    page.get_by_label("Why this version replaces the committed one").fill(
+        "Extra money from the schools forum"
+    )
+    page.get_by_role("button", name="Commit the formula").click()
+    assert "Formula version 2 committed" in page.locator(".govuk-notification-banner").inner_text()
+    check_accessibility(page)
+    page.get_by_role("link", name="Sign out").click()
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, live_server, "cluster14.admin@kirklees.example")
+    page.get_by_role("link", name="Cluster 14: money, awards and ledger").click()
+    assert "Why the cluster has this amount" in page.locator("main").inner_text()
+    check_accessibility(page)
+    from clusterfund.money import services
+    from clusterfund.money.models import Award
+
+    award = next(
+        award
+        for award in Award.objects.filter(pot__cluster__slug="cluster-14", status="active").order_by("pk")
+        if services.award_amounts(award)["outstanding"]
+    )
+    page.get_by_role("link", name=award.reference, exact=True).first.click()
+    check_accessibility(page)
+    page.get_by_role("button", name="Record a payment").click()
+    page.get_by_label("Amount paid").fill("1,00")
+    page.get_by_role("button", name="Record a payment").click()
+    assert (
+        "Amount paid must be an amount in pounds and pence"
+        in page.locator(".govuk-error-summary").inner_text()
+    )
+    check_accessibility(page)
+    page.get_by_label("Amount paid").fill("1.00")
+    _fill_date(page, "Date it was paid", datetime.date.today())
+    page.get_by_role("button", name="Record a payment").click()
+    assert "Payment recorded" in page.locator(".govuk-notification-banner").inner_text()
+    assert services.award_amounts(award)["paid"] >= 100
+    check_accessibility(page)
