@@ -7,6 +7,7 @@ from django import forms
 from clusterfund.core.fields import DateInputField, PoundsField
 from clusterfund.core.formatting import census_month
 from clusterfund.money.models import EntryType, financial_year_name
+from clusterfund.organisations.forms import CsvUploadForm
 
 
 def _weight_field(label: str) -> forms.DecimalField:
@@ -141,3 +142,18 @@ class LedgerFilterForm(forms.Form):
         if not self.is_valid():
             return {}
         return {name: value for name, value in self.cleaned_data.items() if value}
+
+
+class FactorUploadForm(CsvUploadForm):
+    """A council's own factor: its name, and a file of each school's value."""
+
+    name = forms.CharField(
+        label="Name of the factor",
+        max_length=120,
+        help_text="For example, IDACI deprivation score. Uploading again under the same name updates it.",
+        error_messages={
+            "required": "Enter the name of the factor",
+            "max_length": "The name must be 120 characters or fewer",
+        },
+    )
+    field_order = ["name", "file"]

@@ -3,12 +3,13 @@ ledger, worked out for many pots in one query."""
 
 import datetime
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from clusterfund.accounts.permissions import scope_of
 from clusterfund.money.models import (
     Award,
     ClusterShare,
+    CustomFactor,
     FundingFormula,
     LedgerEntry,
     Pot,
@@ -213,3 +214,10 @@ def what_if(council, committed: dict[int, ClusterShare], draft: list[ClusterShar
             }
         )
     return rows
+
+
+def custom_factors(council, academic_year) -> QuerySet[CustomFactor]:
+    """The council's own factors, each with `schools`: how many schools have a value for the year."""
+    return CustomFactor.objects.filter(council=council).annotate(
+        schools=Count("values", filter=Q(values__academic_year=academic_year))
+    )

@@ -10,10 +10,11 @@ from django.views.decorators.http import require_http_methods
 
 from clusterfund.core.access import allow_or_403, allow_or_404, signed_in
 from clusterfund.core.exports import FORMATS, pounds_value, table_download
-from clusterfund.money import permissions, selectors, services
+from clusterfund.money import imports, permissions, selectors, services
 from clusterfund.money.forms import (
     CommitFormulaForm,
     EndAwardForm,
+    FactorUploadForm,
     FormulaForm,
     LedgerFilterForm,
     PaymentForm,
@@ -284,6 +285,35 @@ def year_end(request, council_slug, start_year):
             "year": year,
             "money": money,
             "error": error,
+        },
+    )
+
+
+@signed_in("money.can_manage_money")
+@require_http_methods(["GET", "POST"])
+def factors(request, council_slug, start_year):
+    """The council's own factors for the year, and a file of each school's value for one of them."""
+    council, year = _managed_year(request, council_slug, start_year)
+    form = FactorUploadForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        report = imports.import_factor_values(
+            council=council,
+            academic_year=year,
+            name=form.cleaned_data["name"],
+            data=form.cleaned_data["file"],
+            acting_user=request.user,
+        )
+    return render(
+        request,
+        "money/factors.html",
+        {
+            "page_title": f"The council's own factors for {year.name}",
+            "council": council,
+            "year": year,
+            "form": form,
+            "report": report,
+            "factors": selectors.custom_factors(council, year),
         },
     )
 

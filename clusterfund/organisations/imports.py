@@ -86,7 +86,9 @@ def _decode(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
-def _read(data: bytes, required: list[str], report: ImportReport) -> list[tuple[int, dict[str, str]]]:
+def read_rows(data: bytes, required: list[str], report: ImportReport) -> list[tuple[int, dict[str, str]]]:
+    """The rows of a CSV file with their line numbers, or none, with the problem, if the file or its header
+    is wrong. Shared by every import."""
     text = _decode(data)
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [name.strip() for name in (reader.fieldnames or [])]
@@ -140,7 +142,7 @@ GIAS_REQUIRED = ["URN", "EstablishmentName", "LA (code)"]
 def check_gias_file(data: bytes, *, council: Council | None = None) -> tuple[ImportReport, list[dict]]:
     """Check a GIAS extract. Rows for councils not in the system (or not `council`) are ignored."""
     report = ImportReport(kind="schools")
-    rows = _read(data, GIAS_REQUIRED, report)
+    rows = read_rows(data, GIAS_REQUIRED, report)
     councils = {
         c.la_code: c for c in (Council.objects.filter(pk=council.pk) if council else Council.objects.all())
     }
@@ -262,7 +264,7 @@ def check_census_file(
 ) -> tuple[ImportReport, list[tuple[School, dict]]]:
     """Check a DfE census file. National rows are skipped; rows for schools not in the system ignored."""
     report = ImportReport(kind="census")
-    rows = _read(data, CENSUS_REQUIRED, report)
+    rows = read_rows(data, CENSUS_REQUIRED, report)
     schools = School.objects.filter(urn__isnull=False)
     if council is not None:
         schools = schools.filter(council=council)
