@@ -157,3 +157,32 @@ class FactorUploadForm(CsvUploadForm):
         },
     )
     field_order = ["name", "file"]
+
+
+class TransferForm(forms.Form):
+    """Money moved between two of a council's pots for the same year."""
+
+    from_pot = forms.TypedChoiceField(
+        label="Move money from",
+        coerce=int,
+        error_messages={
+            "required": "Choose the pot the money comes from",
+            "invalid_choice": "Choose the pot the money comes from",
+        },
+    )
+    to_pot = forms.TypedChoiceField(
+        label="Move it to",
+        coerce=int,
+        error_messages={
+            "required": "Choose the pot the money goes to",
+            "invalid_choice": "Choose the pot the money goes to",
+        },
+    )
+    amount = PoundsField(label="Amount", most_pounds=10**12)
+    reason = _reason_field("Why the money moves")
+
+    def __init__(self, *args, pots, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "Choose a pot"), *[(pot.pk, str(pot)) for pot in pots]]
+        self.fields["from_pot"].choices = choices
+        self.fields["to_pot"].choices = choices

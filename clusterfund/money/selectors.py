@@ -221,3 +221,8 @@ def custom_factors(council, academic_year) -> QuerySet[CustomFactor]:
     return CustomFactor.objects.filter(council=council).annotate(
         schools=Count("values", filter=Q(values__academic_year=academic_year))
     )
+
+
+def pots_of_year(academic_year) -> QuerySet[Pot]:
+    """The year's pots, in the order the council's money page lists them."""
+    return Pot.objects.filter(academic_year=academic_year).select_related("cluster", "academic_year")

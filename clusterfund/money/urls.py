@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     path("councils/<slug:council_slug>/money/<int:start_year>/year-end", views.year_end, name="year-end"),
     path("councils/<slug:council_slug>/money/<int:start_year>/factors", views.factors, name="factors"),
+    path("councils/<slug:council_slug>/money/<int:start_year>/transfer", views.transfer, name="transfer"),
     path("clusters/<int:cluster_pk>/money/", views.cluster_money, name="cluster"),
     path("schools/<int:school_pk>/awards/", views.school_awards, name="school-awards"),
     path("awards/<int:pk>/", views.award, name="award"),

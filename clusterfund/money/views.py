@@ -18,6 +18,7 @@ from clusterfund.money.forms import (
     FormulaForm,
     LedgerFilterForm,
     PaymentForm,
+    TransferForm,
     VaryAwardForm,
 )
 from clusterfund.organisations.selectors import clusters_visible_to, councils_visible_to, schools_visible_to
@@ -286,6 +287,35 @@ def year_end(request, council_slug, start_year):
             "money": money,
             "error": error,
         },
+    )
+
+
+@signed_in("money.can_manage_money")
+@require_http_methods(["GET", "POST"])
+def transfer(request, council_slug, start_year):
+    """Move uncommitted money between two of the year's pots, for example to top up a contingency."""
+    council, year = _managed_year(request, council_slug, start_year)
+    pots = {pot.pk: pot for pot in selectors.pots_of_year(year)}
+    form = TransferForm(request.POST or None, pots=pots.values())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.transfer(
+                from_pot=pots[data["from_pot"]],
+                to_pot=pots[data["to_pot"]],
+                amount_pence=data["amount"],
+                reason=data["reason"],
+                acting_user=request.user,
+            )
+        except services.MoneyError as error:
+            _apply_errors(form, error, {"amount_pence": "amount"})
+        else:
+            messages.success(request, "The money has been moved.")
+            return redirect(f"{reverse('money:council', args=[council.slug])}?year={year.start_year}")
+    return render(
+        request,
+        "money/transfer.html",
+        {"page_title": "Move money between pots", "council": council, "year": year, "form": form},
     )
 
 

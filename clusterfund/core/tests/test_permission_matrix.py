@@ -281,6 +281,7 @@ MATRIX = {
     ),
     "money:commit": (_kirklees_draft, 302, only({K_ADMIN}, **{K_AUDITOR: 403})),
     "money:factors": (lambda: ["kirklees", _kirklees_year()], 302, only({K_ADMIN}, **{K_AUDITOR: 403})),
+    "money:transfer": (lambda: ["kirklees", _kirklees_year()], 302, only({K_ADMIN}, **{K_AUDITOR: 403})),
     "money:year-end": (lambda: ["kirklees", _kirklees_year()], 302, only({K_ADMIN}, **{K_AUDITOR: 403})),
     "money:cluster": (lambda: [_cluster_pk("cluster-14")], 302, only(KIRKLEES_CLUSTER_14)),
     "money:school-awards": (lambda: [_school_pk(151801)], 302, only({K_ST_THOMAS, K_ADMIN, K_AUDITOR})),

@@ -254,3 +254,27 @@ def test_another_councils_admin_gets_not_found(signed_in_client, kirklees):
     assert client.get(reverse("money:cluster", args=[kirklees.cluster.pk])).status_code == 404
     award = Award.objects.filter(pot__council=kirklees).first()
     assert client.get(reverse("money:award", args=[award.pk])).status_code == 404
+
+
+def test_money_moves_between_pots_only_as_far_as_is_available(signed_in_client, kirklees):
+    client = signed_in_client(K_ADMIN)
+    url = reverse("money:transfer", args=["kirklees", kirklees.year.start_year])
+    main = Pot.objects.get(cluster=kirklees.cluster, academic_year=kirklees.year, kind="cluster")
+    contingency = Pot.objects.get(cluster=kirklees.cluster, academic_year=kirklees.year, kind="contingency")
+    page = client.post(
+        url, {"from_pot": "", "to_pot": contingency.pk, "amount": "", "reason": ""}
+    ).content.decode()
+    assert "Choose the pot the money comes from" in page and "Enter the amount" in page
+    assert "Enter why the money moves" in page
+    available = services.balances_of(main)["available"]
+    too_much = f"{(available + 1) // 100}.{(available + 1) % 100:02d}"
+    page = client.post(
+        url, {"from_pot": main.pk, "to_pot": contingency.pk, "amount": too_much, "reason": "Top up"}
+    ).content.decode()
+    assert "available, less than" in page
+    before = services.balances_of(contingency)["allocated"]
+    response = client.post(
+        url, {"from_pot": main.pk, "to_pot": contingency.pk, "amount": "100", "reason": "Top up"}
+    )
+    assert response.status_code == 302
+    assert services.balances_of(contingency)["allocated"] == before + 10_000
