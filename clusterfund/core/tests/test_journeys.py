@@ -273,3 +273,42 @@ def test_the_council_changes_its_formula_and_a_cluster_admin_records_a_payment(l
     assert "Payment recorded" in page.locator(".govuk-notification-banner").inner_text()
     assert services.award_amounts(award)["paid"] >= 100
     check_accessibility(page)
+
+
+def test_the_other_money_pages_are_accessible(live_server, demo, page, tmp_path):
+    from clusterfund.money.models import Award
+    from clusterfund.organisations.models import AcademicYear
+
+    year = AcademicYear.objects.filter(council__slug="kirklees").current().start_year
+    sign_in(page, live_server, "send.admin@kirklees.example")
+    page.goto(f"{live_server.url}/councils/kirklees/money/{year}/factors")
+    check_accessibility(page)
+    values = tmp_path / "idaci.csv"
+    values.write_text("URN,Value\n151801,0.4\n107626,nine\n")
+    page.get_by_label("Name of the factor").fill("IDACI score")
+    page.get_by_label("Upload a CSV file").set_input_files(str(values))
+    page.get_by_role("button", name="Check and import").click()
+    assert "‘nine’ is not a number." in page.locator("main").inner_text()
+    check_accessibility(page)
+    page.goto(f"{live_server.url}/councils/kirklees/money/{year}/transfer")
+    page.get_by_role("button", name="Move the money").click()
+    assert "Choose the pot the money comes from" in page.locator(".govuk-error-summary").inner_text()
+    check_accessibility(page)
+    page.goto(f"{live_server.url}/councils/kirklees/money/{year}/year-end")
+    check_accessibility(page)
+    award = Award.objects.filter(pot__council__slug="kirklees", status="active").first()
+    page.goto(f"{live_server.url}/awards/{award.pk}/change")
+    page.get_by_role("button", name="Change the amount of the award").click()
+    assert "Enter the new amount of the award" in page.locator(".govuk-error-summary").inner_text()
+    check_accessibility(page)
+    page.goto(f"{live_server.url}/awards/{award.pk}/end")
+    check_accessibility(page)
+    page.get_by_role("link", name="Sign out").click()
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, live_server, "senco.stthomas@kirklees.example")
+    page.get_by_role("link", name="Your school's awards and payments").click()
+    check_accessibility(page)
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("link", name="Cluster 14: money").click()
+    check_accessibility(page)
