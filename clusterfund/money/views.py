@@ -152,6 +152,24 @@ def formula(request, council_slug, start_year):
         except services.MoneyError as error:
             problem = str(error)
     comparison = selectors.what_if(council, selectors.shares_of(committed), preview)
+    download = _download(
+        request,
+        filename=f"{council.slug}-formula-{year.start_year}",
+        head=["Cluster", "Schools", "Weighted score", "Committed", "Draft", "Difference"],
+        rows=[
+            [
+                row["cluster"].name,
+                row["share"].schools,
+                row["share"].score,
+                pounds_value(row["committed"]),
+                "" if row["draft"] is None else pounds_value(row["draft"]),
+                "" if row["difference"] is None else pounds_value(row["difference"]),
+            ]
+            for row in comparison
+        ],
+    )
+    if download:
+        return download
     return render(
         request,
         "money/formula.html",
@@ -375,6 +393,27 @@ def cluster_money(request, cluster_pk):
         own = [pot for pot in pots.values() if pot is not None]
         form = LedgerFilterForm(request.GET or None, financial_years=selectors.financial_years_of(own))
         entries = selectors.ledger_of(own, **form.filters())
+        awards = selectors.awards_of_pots(own)
+        if request.GET.get("table") == "awards":
+            download = _download(
+                request,
+                filename=f"{cluster.slug}-awards-{year.start_year}",
+                head=["Award", "Paid to", "Pot", "Committed", "Paid", "Still to pay", "Status"],
+                rows=[
+                    [
+                        a.reference,
+                        a.payee_school.name,
+                        a.pot.get_kind_display(),
+                        pounds_value(a.committed),
+                        pounds_value(a.paid),
+                        pounds_value(a.outstanding),
+                        a.get_status_display(),
+                    ]
+                    for a in awards
+                ],
+            )
+            if download:
+                return download
         download = _download(
             request,
             filename=f"{cluster.slug}-ledger-{year.start_year}",
@@ -402,7 +441,7 @@ def cluster_money(request, cluster_pk):
             form=form,
             page=Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page")),
             query=query.urlencode(),
-            awards=selectors.awards_of_pots(own),
+            awards=awards,
         )
     return render(request, "money/cluster.html", context)
 

@@ -278,3 +278,24 @@ def test_money_moves_between_pots_only_as_far_as_is_available(signed_in_client, 
     )
     assert response.status_code == 302
     assert services.balances_of(contingency)["allocated"] == before + 10_000
+
+
+def test_the_what_if_and_the_awards_download_too(signed_in_client, kirklees):
+    client = signed_in_client(K_ADMIN)
+    response = client.get(
+        reverse("money:formula", args=["kirklees", kirklees.year.start_year]), {"format": "csv"}
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0] == ["Cluster", "Schools", "Weighted score", "Committed", "Draft", "Difference"]
+    share = FundingFormula.objects.get(council=kirklees, status="committed").shares.get(
+        cluster=kirklees.cluster
+    )
+    assert rows[1][:4] == ["Cluster 14", "11", share.score, "180000.00"]
+    response = client.get(
+        reverse("money:cluster", args=[kirklees.cluster.pk]), {"table": "awards", "format": "xlsx"}
+    )
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    references = {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert references == set(
+        Award.objects.filter(pot__cluster=kirklees.cluster).values_list("reference", flat=True)
+    )
