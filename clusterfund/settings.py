@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "clusterfund.pupils",
     "clusterfund.funding_requests",
     "clusterfund.money",
+    "clusterfund.triage",
     "clusterfund.demo",
 ]
 

@@ -235,6 +235,9 @@ class Attachment(models.Model):
     content_type = models.CharField(max_length=100)
     size_bytes = models.PositiveIntegerField()
     description = models.CharField(max_length=200, blank=True)
+    is_anonymised = models.BooleanField(
+        default=False, help_text="The school says it names no one, so a blind meeting may see it"
+    )
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
 

@@ -32,6 +32,19 @@ class Council(models.Model):
         ],
         default="carry_forward",
     )
+    blind_papers = models.BooleanField(
+        "meetings see requests blind",
+        default=False,
+        help_text="Requests are shown under their reference code, with schools, staff and pupils unnamed",
+    )
+    triage_guidelines = models.TextField(
+        "the scheme's guidelines for triage", blank=True, help_text="What the Team Around the Cluster checks"
+    )
+    moderation_spread = models.PositiveSmallIntegerField(
+        "spread of scores that calls for moderation",
+        default=2,
+        help_text="When members' scores on a criterion differ by this much or more, the request is moderated",
+    )
 
     class Meta:
         ordering = ["name"]
