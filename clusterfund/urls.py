@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("clusterfund.pupils.urls")),
     path("", include("clusterfund.funding_requests.urls")),
     path("", include("clusterfund.money.urls")),
+    path("", include("clusterfund.triage.urls")),
     path("api/v1/", api.urls),
 ]

@@ -29,6 +29,8 @@ from clusterfund.funding_requests.forms import (
 )
 from clusterfund.funding_requests.lifecycle import RequestStatus, StateTransitionError, next_steps
 from clusterfund.organisations.selectors import clusters_visible_to, schools_visible_to
+from clusterfund.triage import permissions as triage_permissions
+from clusterfund.triage import selectors as triage_selectors
 
 PAGE_SIZE = 25
 CHECKABLE = (RequestStatus.DRAFT, RequestStatus.MORE_INFORMATION_NEEDED)
@@ -44,9 +46,14 @@ TASKS = {
 
 
 def _request_for(request, pk):
-    """The request if the person may see it; anything else is simply not found."""
+    """The request if the person may see it; anything else is simply not found. When papers are blind,
+    a person with an interest in the school does not see its requests at all."""
     funding_request = selectors.request_for_page(request.user, pk)
-    allow_or_404(funding_request is not None and permissions.can_view_request(request.user, funding_request))
+    allow_or_404(
+        funding_request is not None
+        and permissions.can_view_request(request.user, funding_request)
+        and not triage_permissions.hidden_by_interest(request.user, funding_request)
+    )
     return funding_request
 
 
@@ -230,6 +237,9 @@ def request_detail(request, pk):
             "problems": services.problems_before_submission(funding_request)
             if funding_request.is_draft
             else [],
+            "open_questions": triage_selectors.open_questions(funding_request),
+            "days_waiting": triage_selectors.days_waiting,
+            "can_see_triage": triage_permissions.can_see_triage(request.user, funding_request),
         }
     )
     services.record_request_viewed(funding_request=funding_request, acting_user=request.user)

@@ -192,3 +192,8 @@ def interests_of(user) -> QuerySet[Interest]:
 
 def schools_for_interests(user) -> QuerySet[School]:
     return School.objects.filter(council_id__in=scope_of(user).councils, is_closed=False).order_by("name")
+
+
+def own_schools(user) -> list[School]:
+    """The schools the person works at."""
+    return list(School.objects.filter(pk__in=scope_of(user).staff_of).order_by("name"))

@@ -164,6 +164,66 @@ def _st_thomas_award():
     return [award.pk]
 
 
+def _in_triage_pk(questions=False):
+    """A submitted St Thomas request that the educational psychologist is triaging (or has sent questions
+    back on)."""
+    from clusterfund.accounts.models import User
+    from clusterfund.organisations.models import TeamMember
+    from clusterfund.triage import services as triage
+
+    ep = User.objects.get(email=K_EP)
+    funding_request = _st_thomas_request()
+    triage.assign_members(
+        funding_request=funding_request, members=[TeamMember.objects.get(user=ep)], acting_user=ep
+    )
+    if questions:
+        triage.ask_for_more_information(funding_request=funding_request, questions="Why?", acting_user=ep)
+    return funding_request.pk
+
+
+def _st_thomas_resource():
+    from clusterfund.accounts.models import User
+    from clusterfund.organisations.models import School
+    from clusterfund.triage import services as triage
+
+    resource = triage.share_resource(
+        school=School.objects.get(urn=151801),
+        kind="room",
+        title="Sensory room",
+        description="Tuesdays",
+        acting_user=User.objects.get(email=K_ST_THOMAS),
+    )
+    return resource
+
+
+def _resource_request_args():
+    from clusterfund.accounts.models import User
+    from clusterfund.organisations.models import School
+    from clusterfund.triage import services as triage
+
+    resource = _st_thomas_resource()
+    asked = triage.ask_for_resource(
+        resource=resource,
+        school=School.objects.get(urn=107626),
+        note="Please",
+        acting_user=User.objects.get(email=K_BIRKBY),
+    )
+    return [resource.pk, asked.pk]
+
+
+def _ep_interest():
+    from clusterfund.accounts.models import User
+    from clusterfund.organisations.models import School
+    from clusterfund.triage import services as triage
+
+    ep = User.objects.get(email=K_EP)
+    return [
+        triage.declare_interest(
+            person=ep, school=School.objects.get(urn=107626), description="Governor", acting_user=ep
+        ).pk
+    ]
+
+
 def everyone(status):
     return dict.fromkeys(EMAILS, status)
 
@@ -294,6 +354,57 @@ MATRIX = {
         )
         for name in ("record-payment", "vary", "end")
     },
+    # Triage. The cluster's team, admin and chair and the council see the triage; the assigned member and
+    # the cluster's admin decide it; only the assigned member scores; the school answers questions.
+    "triage:queue": (
+        lambda: [_cluster_pk("cluster-14")],
+        302,
+        only({K_ADMIN, K_CLUSTER_ADMIN, K_CHAIR, K_EP}),
+    ),
+    "triage:request": (
+        lambda: [_request_pk()],
+        302,
+        only(SEES_REQUEST - {K_ST_THOMAS}, **{K_ST_THOMAS: 403}),
+    ),
+    "triage:score": (
+        lambda: [_in_triage_pk()],
+        302,
+        only({K_EP}, **{K_ST_THOMAS: 403, K_ADMIN: 403, K_CLUSTER_ADMIN: 403, K_CHAIR: 403}),
+    ),
+    **{
+        f"triage:{name}": (
+            lambda: [_in_triage_pk()],
+            302,
+            only({K_EP, K_CLUSTER_ADMIN}, **{K_ST_THOMAS: 403, K_ADMIN: 403, K_CHAIR: 403}),
+        )
+        for name in ("questions", "ready", "resolve", "redirect")
+    },
+    "triage:answer": (
+        lambda: [_in_triage_pk(questions=True)],
+        302,
+        only({K_ST_THOMAS}, **SEES_BUT_CANNOT_CHANGE),
+    ),
+    "triage:school-advice": (
+        lambda: [_school_pk(151801)],
+        302,
+        only({K_ST_THOMAS, K_ADMIN, K_CLUSTER_ADMIN, K_EP}),
+    ),
+    "triage:record-advice": (
+        lambda: [_school_pk(151801)],
+        302,
+        only({K_ADMIN, K_CLUSTER_ADMIN, K_EP}, **{K_ST_THOMAS: 403}),
+    ),
+    "triage:share": (lambda: [_school_pk(151801)], 302, only({K_ST_THOMAS})),
+    "triage:resources": (lambda: [], 302, everyone(200)),
+    "triage:ask-for-resource": (
+        lambda: [_st_thomas_resource().pk],
+        302,
+        only({K_BIRKBY, K_CHAIR}, **{K_ST_THOMAS: 403}),
+    ),
+    "triage:answer-resource": (_resource_request_args, 302, everyone(405)),
+    "triage:stop-sharing": (lambda: [_st_thomas_resource().pk], 302, everyone(405)),
+    "triage:interests": (lambda: [], 302, everyone(200)),
+    "triage:withdraw-interest": (_ep_interest, 302, everyone(405)),
     # The JSON API takes personal tokens only (its own tests use them): a browser's session gets 401.
     "api-v1:openapi-json": (lambda: [], 200, everyone(200)),
     "api-v1:api-root": (lambda: [], 404, everyone(404)),
