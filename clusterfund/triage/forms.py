@@ -173,3 +173,39 @@ class InterestForm(forms.Form):
     def __init__(self, *args, schools, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["school"].choices = [("", "Choose a school"), *[(s.pk, s.name) for s in schools]]
+
+
+class SchemeForm(forms.Form):
+    guidelines = _text(
+        "Guidelines for triage",
+        hint="What the Team Around the Cluster checks every request against. Schools can read them.",
+        limit=20_000,
+        required=False,
+        what="the guidelines",
+    )
+    blind_papers = forms.BooleanField(
+        label="Meetings see requests blind: under their reference code, with names removed", required=False
+    )
+    moderation_spread = forms.IntegerField(
+        label="Spread of members' scores that calls for moderation",
+        min_value=1,
+        max_value=10,
+        help_text="For example 2: scores of 1 and 3 on one criterion call for moderation",
+        error_messages={
+            "required": "Enter the spread that calls for moderation",
+            "invalid": "The spread must be a whole number, like 2",
+            "min_value": "The spread that calls for moderation must be a whole number from 1 to 10",
+            "max_value": "The spread that calls for moderation must be a whole number from 1 to 10",
+        },
+    )
+
+
+class CriterionForm(forms.Form):
+    name = _text("Name of the criterion", limit=120, rows=False, what="the criterion's name")
+    guidance = _text("Guidance for the team (optional)", limit=2000, required=False, what="the guidance")
+    descriptors = _text(
+        "What each point on the scale means",
+        hint="One a line, lowest first: for example Weak, Some evidence, Good evidence, Strong evidence",
+        limit=3000,
+        what="what each point on the scale means",
+    )

@@ -128,3 +128,13 @@ def cluster_school_ids(school) -> set[int]:
             "school_id", flat=True
         )
     )
+
+
+def can_manage_scheme(user, council) -> bool:
+    """The council's SEND team writes the triage guidelines and criteria and chooses blind papers."""
+    return council.pk in scope_of(user).council_admin_of
+
+
+def can_view_scheme(user, council) -> bool:
+    """The council's SEND team and auditors."""
+    return council.pk in scope_of(user).overseen_councils

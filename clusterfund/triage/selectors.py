@@ -46,8 +46,13 @@ def triage_queue(cluster, *, mine_for=None) -> QuerySet[FundingRequest]:
     return queue
 
 
+def criteria_of_queryset(council) -> QuerySet[Criterion]:
+    """The council's criteria that requests are scored against now."""
+    return Criterion.objects.filter(council=council, is_active=True)
+
+
 def criteria_of(council) -> list[Criterion]:
-    return list(Criterion.objects.filter(council=council, is_active=True))
+    return list(criteria_of_queryset(council))
 
 
 def assignments_of(funding_request) -> list[TriageAssignment]:

@@ -32,6 +32,7 @@ from clusterfund.triage.permissions import (
     can_assign,
     can_decide_triage,
     can_declare_interest,
+    can_manage_scheme,
     can_record_advice_for_school,
     can_score,
     can_share_resources_of_school,
@@ -103,6 +104,96 @@ def _decide(funding_request, outcome, acting_user, *, action: str, details: dict
         after={"outcome": outcome, **details},
     )
     return decision
+
+
+# The scheme's rules for triage
+
+
+@transaction.atomic
+def change_scheme(*, council, guidelines: str, blind_papers: bool, moderation_spread, acting_user):
+    """The council's guidelines for triage, whether its meetings see requests blind, and how far members'
+    scores may differ before a request is moderated."""
+    _refuse_unless(can_manage_scheme(acting_user, council), "Only the council's SEND team sets the scheme.")
+    errors: dict[str, str] = {}
+    guidelines = _text(errors, "guidelines", guidelines, "the guidelines", required=False, limit=20_000)
+    if not isinstance(moderation_spread, int) or not 1 <= moderation_spread <= 10:
+        errors["moderation_spread"] = (
+            "The spread that calls for moderation must be a whole number from 1 to 10"
+        )
+    if errors:
+        raise TriageInvalid(errors)
+    before = {
+        "guidelines": council.triage_guidelines,
+        "blind_papers": council.blind_papers,
+        "moderation_spread": council.moderation_spread,
+    }
+    council.triage_guidelines, council.blind_papers = guidelines, blind_papers
+    council.moderation_spread = moderation_spread
+    council.save(update_fields=["triage_guidelines", "blind_papers", "moderation_spread"])
+    record_event(
+        acting_user=acting_user,
+        action="scheme.triage_changed",
+        obj=council,
+        council=council,
+        before=before,
+        after={
+            "guidelines": guidelines,
+            "blind_papers": blind_papers,
+            "moderation_spread": moderation_spread,
+        },
+    )
+    return council
+
+
+def _criterion_values(errors: dict, name, guidance, descriptors) -> tuple:
+    name = _text(errors, "name", name, "the criterion's name", limit=120)
+    guidance = _text(errors, "guidance", guidance, "the guidance", required=False, limit=2000)
+    descriptors = [line.strip() for line in descriptors if line.strip()]
+    if not 2 <= len(descriptors) <= 10:
+        errors["descriptors"] = "Give between 2 and 10 points on the scale, one a line, lowest first"
+    elif any(len(line) > 300 for line in descriptors):
+        errors["descriptors"] = "Each point on the scale must be 300 characters or fewer"
+    return name, guidance, descriptors
+
+
+@transaction.atomic
+def add_criterion(*, council, name: str, guidance: str, descriptors: list[str], acting_user) -> Criterion:
+    """Add a criterion the Team Around the Cluster scores every request against."""
+    _refuse_unless(can_manage_scheme(acting_user, council), "Only the council's SEND team sets the criteria.")
+    errors: dict[str, str] = {}
+    name, guidance, descriptors = _criterion_values(errors, name, guidance, descriptors)
+    if errors:
+        raise TriageInvalid(errors)
+    last = Criterion.objects.filter(council=council).order_by("-position").first()
+    criterion = Criterion.objects.create(
+        council=council,
+        position=(last.position + 1) if last else 1,
+        name=name,
+        guidance=guidance,
+        descriptors=descriptors,
+    )
+    record_event(
+        acting_user=acting_user,
+        action="scheme.criterion_added",
+        obj=criterion,
+        council=council,
+        after={"name": name, "descriptors": descriptors},
+    )
+    return criterion
+
+
+@transaction.atomic
+def retire_criterion(*, criterion, acting_user) -> Criterion:
+    """Stop scoring against a criterion. Scores already given are kept with their requests."""
+    _refuse_unless(
+        can_manage_scheme(acting_user, criterion.council), "Only the council's SEND team does this."
+    )
+    criterion.is_active = False
+    criterion.save(update_fields=["is_active"])
+    record_event(
+        acting_user=acting_user, action="scheme.criterion_retired", obj=criterion, council=criterion.council
+    )
+    return criterion
 
 
 # Assignments

@@ -23,6 +23,12 @@ urlpatterns = [
         name="answer-resource",
     ),
     path("resources/<int:pk>/stop", views.stop_sharing, name="stop-sharing"),
+    path("councils/<slug:council_slug>/triage-scheme/", views.scheme, name="scheme"),
+    path(
+        "councils/<slug:council_slug>/triage-scheme/criteria/<int:criterion_pk>/retire",
+        views.retire_criterion,
+        name="retire-criterion",
+    ),
     path("interests/", views.interests, name="interests"),
     path("interests/<int:pk>/withdraw", views.withdraw_interest, name="withdraw-interest"),
 ]

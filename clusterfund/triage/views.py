@@ -9,17 +9,19 @@ from django.views.decorators.http import require_http_methods, require_POST
 from clusterfund.core.access import allow_or_403, allow_or_404, signed_in
 from clusterfund.funding_requests import permissions as request_permissions
 from clusterfund.funding_requests import selectors as request_selectors
-from clusterfund.organisations.selectors import clusters_visible_to, schools_visible_to
+from clusterfund.organisations.selectors import clusters_visible_to, councils_visible_to, schools_visible_to
 from clusterfund.triage import permissions, selectors, services
 from clusterfund.triage.forms import (
     AdviceForm,
     AnswerForm,
     AskForResourceForm,
     AssignForm,
+    CriterionForm,
     InterestForm,
     QuestionsForm,
     ReadyForMeetingForm,
     RedirectForm,
+    SchemeForm,
     ScoreForm,
     ShareResourceForm,
 )
@@ -33,6 +35,11 @@ def _apply_errors(form, error: services.TriageError, fields: dict[str, str] | No
             form.add_error(field if field in form.fields else None, message)
     else:
         form.add_error(None, str(error))
+
+
+def _posted(request):
+    """The form's data on a POST, even an empty one, so that nothing ticked is still an error."""
+    return request.POST if request.method == "POST" else None
 
 
 def _form_page(request, form, save, *, title, done, back, template="triage/form.html", **context):
@@ -105,7 +112,7 @@ def triage(request, pk):
         for member in selectors.members_for(funding_request)
         if not permissions.has_interest(member.user, funding_request)
     ]
-    form = AssignForm(request.POST or None, members=members)
+    form = AssignForm(_posted(request), members=members)
     if request.method == "POST":
         allow_or_403(can_assign)
         if form.is_valid():
@@ -163,7 +170,7 @@ def score(request, pk):
         if criterion.pk in mine:
             initial[f"criterion_{criterion.pk}"] = mine[criterion.pk].value
             initial[f"criterion_{criterion.pk}_why"] = mine[criterion.pk].justification
-    form = ScoreForm(request.POST or None, initial=initial, criteria=criteria)
+    form = ScoreForm(_posted(request), initial=initial, criteria=criteria)
     return _form_page(
         request,
         form,
@@ -186,7 +193,7 @@ def ask_questions(request, pk):
     funding_request = _deciding(request, pk)
     return _form_page(
         request,
-        QuestionsForm(request.POST or None),
+        QuestionsForm(_posted(request)),
         lambda data: services.ask_for_more_information(
             funding_request=funding_request, questions=data["questions"], acting_user=request.user
         ),
@@ -203,7 +210,7 @@ def ask_questions(request, pk):
 def ready_for_meeting(request, pk):
     funding_request = _deciding(request, pk)
     asked = services.amount_asked(funding_request)
-    form = ReadyForMeetingForm(request.POST or None, initial={"recommended": asked or None})
+    form = ReadyForMeetingForm(_posted(request), initial={"recommended": asked or None})
     if not funding_request.asks_for_money:
         del form.fields["recommended"]
     return _form_page(
@@ -234,7 +241,7 @@ def resolve(request, pk):
         for r in selectors.resources_in_cluster(funding_request.cluster)
         if r.school_id != funding_request.lead_school_id
     ]
-    form = AdviceForm(request.POST or None, resources=resources)
+    form = AdviceForm(_posted(request), resources=resources)
     by_pk = {r.pk: r for r in resources}
     return _form_page(
         request,
@@ -264,7 +271,7 @@ def redirect_request(request, pk):
     funding_request = _deciding(request, pk)
     return _form_page(
         request,
-        RedirectForm(request.POST or None),
+        RedirectForm(_posted(request)),
         lambda data: services.redirect_request(
             funding_request=funding_request, reason=data["reason"], acting_user=request.user
         ),
@@ -286,7 +293,7 @@ def answer(request, pk):
     allow_or_404(asked is not None)
     return _form_page(
         request,
-        AnswerForm(request.POST or None),
+        AnswerForm(_posted(request)),
         lambda data: services.answer_and_resubmit(
             funding_request=funding_request, answer=data["answer"], acting_user=request.user
         ),
@@ -329,7 +336,7 @@ def record_advice(request, school_pk):
     school = _school_for(request, school_pk)
     allow_or_404(permissions.can_view_advice_of_school(request.user, school))
     allow_or_403(permissions.can_record_advice_for_school(request.user, school))
-    form = AdviceForm(request.POST or None, pupils=selectors.pupils_for_advice(school))
+    form = AdviceForm(_posted(request), pupils=selectors.pupils_for_advice(school))
     return _form_page(
         request,
         form,
@@ -373,7 +380,7 @@ def share(request, school_pk):
     allow_or_404(permissions.can_share_resources_of_school(request.user, school))
     return _form_page(
         request,
-        ShareResourceForm(request.POST or None),
+        ShareResourceForm(_posted(request)),
         lambda data: services.share_resource(school=school, acting_user=request.user, **data),
         title="Share a resource",
         done="The resource is listed for the other schools in your cluster.",
@@ -397,7 +404,7 @@ def ask_for_resource(request, pk):
     allow_or_403(bool(schools))
     return _form_page(
         request,
-        AskForResourceForm(request.POST or None),
+        AskForResourceForm(_posted(request)),
         lambda data: services.ask_for_resource(
             resource=resource, school=schools[0], note=data["note"], acting_user=request.user
         ),
@@ -442,7 +449,7 @@ def stop_sharing(request, pk):
 @signed_in("can_declare_interest")
 @require_http_methods(["GET", "POST"])
 def interests(request):
-    form = InterestForm(request.POST or None, schools=selectors.schools_for_interests(request.user))
+    form = InterestForm(_posted(request), schools=selectors.schools_for_interests(request.user))
     schools = {s.pk: s for s in selectors.schools_for_interests(request.user)}
     return _form_page(
         request,
@@ -473,3 +480,69 @@ def withdraw_interest(request, pk):
     else:
         messages.success(request, f"Your interest in {interest.school.name} is withdrawn.")
     return redirect("triage:interests")
+
+
+# The scheme's rules for triage
+
+
+@signed_in("can_view_scheme")
+@require_http_methods(["GET", "POST"])
+def scheme(request, council_slug):
+    """The council's guidelines, blind papers and moderation spread, and the criteria requests are scored
+    against."""
+    council = get_object_or_404(councils_visible_to(request.user), slug=council_slug)
+    allow_or_404(permissions.can_view_scheme(request.user, council))
+    can_manage = permissions.can_manage_scheme(request.user, council)
+    scheme_form = SchemeForm(
+        request.POST if "scheme" in request.POST else None,
+        initial={
+            "guidelines": council.triage_guidelines,
+            "blind_papers": council.blind_papers,
+            "moderation_spread": council.moderation_spread,
+        },
+    )
+    criterion_form = CriterionForm(request.POST if "criterion" in request.POST else None)
+    if request.method == "POST":
+        allow_or_403(can_manage)
+        try:
+            if scheme_form.is_bound and scheme_form.is_valid():
+                services.change_scheme(council=council, acting_user=request.user, **scheme_form.cleaned_data)
+                messages.success(request, "The scheme's rules for triage are saved.")
+                return redirect("triage:scheme", council.slug)
+            if criterion_form.is_bound and criterion_form.is_valid():
+                data = criterion_form.cleaned_data
+                services.add_criterion(
+                    council=council,
+                    name=data["name"],
+                    guidance=data["guidance"],
+                    descriptors=data["descriptors"].splitlines(),
+                    acting_user=request.user,
+                )
+                messages.success(request, f"{data['name']} is added to the criteria.")
+                return redirect("triage:scheme", council.slug)
+        except services.TriageError as error:
+            _apply_errors(scheme_form if scheme_form.is_bound else criterion_form, error)
+    return render(
+        request,
+        "triage/scheme.html",
+        {
+            "page_title": "Triage: guidelines and criteria",
+            "council": council,
+            "scheme_form": scheme_form,
+            "criterion_form": criterion_form,
+            "criteria": selectors.criteria_of(council),
+            "can_manage": can_manage,
+        },
+    )
+
+
+@signed_in("can_manage_scheme")
+@require_POST
+def retire_criterion(request, council_slug, criterion_pk):
+    council = get_object_or_404(councils_visible_to(request.user), slug=council_slug)
+    allow_or_404(permissions.can_view_scheme(request.user, council))
+    allow_or_403(permissions.can_manage_scheme(request.user, council))
+    criterion = get_object_or_404(selectors.criteria_of_queryset(council), pk=criterion_pk)
+    services.retire_criterion(criterion=criterion, acting_user=request.user)
+    messages.success(request, f"{criterion.name} is no longer scored.")
+    return redirect("triage:scheme", council.slug)

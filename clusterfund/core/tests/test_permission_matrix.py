@@ -224,6 +224,14 @@ def _ep_interest():
     ]
 
 
+def _kirklees_criterion():
+    from clusterfund.organisations.models import Council
+    from clusterfund.triage.models import Criterion
+
+    council = Council.objects.get(slug="kirklees")
+    return Criterion.objects.create(council=council, position=99, name="Test", descriptors=["Low", "High"]).pk
+
+
 def everyone(status):
     return dict.fromkeys(EMAILS, status)
 
@@ -404,6 +412,8 @@ MATRIX = {
     "triage:answer-resource": (_resource_request_args, 302, everyone(405)),
     "triage:stop-sharing": (lambda: [_st_thomas_resource().pk], 302, everyone(405)),
     "triage:interests": (lambda: [], 302, everyone(200)),
+    "triage:scheme": (lambda: ["kirklees"], 302, only({K_ADMIN, K_AUDITOR})),
+    "triage:retire-criterion": (lambda: ["kirklees", _kirklees_criterion()], 302, everyone(405)),
     "triage:withdraw-interest": (_ep_interest, 302, everyone(405)),
     # The JSON API takes personal tokens only (its own tests use them): a browser's session gets 401.
     "api-v1:openapi-json": (lambda: [], 200, everyone(200)),
