@@ -11,6 +11,7 @@ import datetime
 from dataclasses import dataclass
 
 from clusterfund.accounts.models import User
+from clusterfund.demo.demo_triage import triage_move
 from clusterfund.funding_requests import services
 from clusterfund.funding_requests.lifecycle import RequestStatus as S
 from clusterfund.funding_requests.models import ConsentMethod, FundingRequest
@@ -1410,7 +1411,10 @@ def _write(spec: DemoRequest, school, schools, author, cast: _Cast) -> FundingRe
         _change(fr, spec.change, author)
     route = USUAL_ROUTE[spec.status] if spec.route is None else spec.route
     for number, target in enumerate(route):
-        if target == S.SUBMITTED:
+        moved = triage_move(fr, target, team=cast.team, author=author)
+        if moved is not None:
+            fr = moved
+        elif target == S.SUBMITTED:
             fr = services.submit_request(funding_request=fr, acting_user=author)
         else:
             fr = services.move_request(

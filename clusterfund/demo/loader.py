@@ -17,6 +17,7 @@ from clusterfund.accounts.roles import Role
 from clusterfund.accounts.services import create_person, grant_role
 from clusterfund.demo.demo_money import DemoMoney, load_money
 from clusterfund.demo.demo_requests import KIRKLEES_REQUESTS, STOKE_REQUESTS, DemoRequest, load_requests
+from clusterfund.demo.demo_triage import load_triage_scheme
 from clusterfund.organisations import services as organisations
 from clusterfund.organisations.models import Council, School, SchoolCensus, TeamMember
 from clusterfund.pupils import services as pupils
@@ -57,6 +58,7 @@ class DemoScheme:
     pupils: tuple[tuple, ...]
     requests: tuple[DemoRequest, ...] = ()
     money: DemoMoney = DemoMoney(high_needs_pence=0)
+    blind_papers: bool = False
 
 
 KIRKLEES = DemoScheme(
@@ -322,6 +324,7 @@ STOKE = DemoScheme(
     ),
     requests=STOKE_REQUESTS,
     money=DemoMoney(high_needs_pence=60_000_000, top_slice_percent="10", contingency_percent="5"),
+    blind_papers=True,
 )
 
 SCHEMES = (KIRKLEES, STOKE)
@@ -361,6 +364,7 @@ def load_scheme(scheme: DemoScheme, *, today: datetime.date | None = None) -> Co
     loading twice adds nothing the second time."""
     council = Council.objects.filter(la_code=scheme.la_code).first() or _create_council(scheme, today=today)
     _add_pupils(scheme, council)
+    load_triage_scheme(council, _council_admin(council), blind=scheme.blind_papers)
     load_requests(council, scheme.requests, scheme.accounts)
     load_money(council, scheme.money)
     return council
@@ -485,6 +489,12 @@ def _add_pupils(scheme: DemoScheme, council: Council) -> None:
             ehc_status=status,
             ehc_status_since=since,
         )
+
+
+def _council_admin(council) -> User:
+    return User.objects.filter(
+        role_assignments__council=council, role_assignments__role="council_admin"
+    ).first()
 
 
 def load_demo(*, today: datetime.date | None = None) -> list[Council]:

@@ -338,6 +338,10 @@ class AttachmentForm(forms.Form):
         limit=200,
         noun="the description",
     )
+    is_anonymised = forms.BooleanField(
+        label="It names no school, member of staff or pupil, so a blind meeting may read it",
+        required=False,
+    )
 
 
 class RequestFilterForm(forms.Form):

@@ -218,6 +218,20 @@ class RequestVersion(models.Model):
         return f"{self.funding_request} version {self.number}"
 
 
+EXTENSIONS = {
+    "application/pdf": ".pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/msword": ".doc",
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+}
+
+
+def extension_of(content_type: str) -> str:
+    """The file extension a document's content calls for: '.pdf' for a PDF."""
+    return EXTENSIONS.get(content_type, "")
+
+
 def _attachment_path(attachment, filename: str) -> str:
     # The stored name says nothing about the pupil or school: the original name is kept in the row.
     return f"requests/{attachment.funding_request.council_id}/{attachment.token}"
@@ -246,6 +260,11 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def neutral_name(self) -> str:
+        """A name for a blind reader's download that says nothing about the school or pupil."""
+        return f"document-{self.token[:8]}{extension_of(self.content_type)}"
 
 
 class ReferenceCounter(models.Model):

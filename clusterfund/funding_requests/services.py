@@ -32,6 +32,7 @@ from clusterfund.funding_requests.models import (
     ProvisionLine,
     RequestType,
     RequestVersion,
+    extension_of,
 )
 from clusterfund.funding_requests.permissions import (
     can_answer_invitation,
@@ -796,30 +797,29 @@ def _dates_problems(fr: FundingRequest) -> list[str]:
     return problems
 
 
-_EXTENSIONS = {
-    "application/pdf": ".pdf",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
-    "application/msword": ".doc",
-    "image/png": ".png",
-    "image/jpeg": ".jpg",
-}
-
-
 def _safe_name(name: str, kind: str) -> str:
     """The uploaded name with only plain characters, ending in the extension its content calls for, so a
     download can never be taken for a web page or a program."""
     stem = name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
     stem = stem.rsplit(".", 1)[0] if "." in stem else stem
     stem = "".join(c if c.isalnum() or c in " -_()" else "-" for c in stem).strip(" -") or "document"
-    return f"{stem[:150]}{_EXTENSIONS.get(kind, '')}"
+    return f"{stem[:150]}{extension_of(kind)}"
 
 
 @transaction.atomic
 def add_attachment(
-    *, funding_request: FundingRequest, upload, kind: str, description: str, acting_user, school=None
+    *,
+    funding_request: FundingRequest,
+    upload,
+    kind: str,
+    description: str,
+    acting_user,
+    school=None,
+    is_anonymised: bool = False,
 ) -> Attachment:
     """Keep a supporting document (already checked by its content, see `attachments.check_upload`)
-    outside the web root, against the request."""
+    outside the web root, against the request. Only one the school marks anonymised reaches a blind
+    meeting."""
     school = school or funding_request.lead_school
     added = []
 
@@ -832,6 +832,7 @@ def add_attachment(
             content_type=kind,
             size_bytes=upload.size,
             description=description.strip()[:200],
+            is_anonymised=is_anonymised,
             uploaded_by=acting_user,
         )
         attachment.file.save(attachment.token, upload, save=False)

@@ -29,6 +29,7 @@ from clusterfund.funding_requests.forms import (
 )
 from clusterfund.funding_requests.lifecycle import RequestStatus, StateTransitionError, next_steps
 from clusterfund.organisations.selectors import clusters_visible_to, schools_visible_to
+from clusterfund.triage import papers
 from clusterfund.triage import permissions as triage_permissions
 from clusterfund.triage import selectors as triage_selectors
 
@@ -131,7 +132,14 @@ def _list(request, requests, *, title: str, template_context: dict):
     return render(
         request,
         "funding_requests/list.html",
-        {"page_title": title, "form": form, "page": page, "query": query.urlencode(), **template_context},
+        {
+            "page_title": title,
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "blind": triage_permissions.blind_ids(request.user, page.object_list),
+            **template_context,
+        },
     )
 
 
@@ -243,6 +251,18 @@ def request_detail(request, pk):
         }
     )
     services.record_request_viewed(funding_request=funding_request, acting_user=request.user)
+    if triage_permissions.sees_blind(request.user, funding_request):
+        return render(
+            request,
+            "triage/paper.html",
+            {
+                "page_title": f"Paper {funding_request.reference}",
+                "paper": papers.paper_for(funding_request),
+                "funding_request": funding_request,
+                "can_reword": False,
+                "can_see_triage": context["can_see_triage"],
+            },
+        )
     template = "task_list" if funding_request.is_draft and can_change else "request"
     return render(request, f"funding_requests/{template}.html", context)
 
@@ -288,6 +308,7 @@ def submitted(request, pk):
 @signed_in("can_view_request")
 def history(request, pk):
     funding_request = _request_for(request, pk)
+    allow_or_404(not triage_permissions.sees_blind(request.user, funding_request))  # versions name people
     return render(
         request,
         "funding_requests/history.html",
@@ -720,6 +741,7 @@ def attachments_page(request, pk):
                 upload=upload,
                 kind=kind,
                 description=form.cleaned_data["description"],
+                is_anonymised=form.cleaned_data["is_anonymised"],
                 acting_user=request.user,
             )
         except attachments.UploadRefused as refused:
@@ -758,11 +780,14 @@ def remove_attachment(request, pk, token):
 def download_attachment(request, token):
     attachment = selectors.attachment_for(request.user, token)
     allow_or_404(attachment is not None and permissions.can_see_attachment(request.user, attachment))
+    blind = triage_permissions.sees_blind(request.user, attachment.funding_request)
+    allow_or_404(attachment.is_anonymised or not blind)
     services.record_attachment_downloaded(attachment=attachment, acting_user=request.user)
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
-        filename=attachment.original_name,
+        # A blind reader gets a name that says nothing about the school or pupil.
+        filename=attachment.neutral_name if blind else attachment.original_name,
         content_type=attachment.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"

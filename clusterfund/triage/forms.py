@@ -209,3 +209,12 @@ class CriterionForm(forms.Form):
         limit=3000,
         what="what each point on the scale means",
     )
+
+
+class RewordForm(forms.Form):
+    text = _text(
+        "How the meeting should read it",
+        hint="Leave it empty to go back to the automatic redaction. Names you write here are removed too.",
+        required=False,
+        what="the wording",
+    )

@@ -2,6 +2,8 @@
 scores, questions back to the school, triage outcomes, the advice log, resources schools share, and the
 register of interests."""
 
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -233,3 +235,42 @@ class Interest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person}: {self.school}"
+
+
+# The request's free text, as a paper shows it, in the order it reads.
+PAPER_FIELDS = {
+    "title": "Title",
+    "need": "The need",
+    "assessed": "What was assessed",
+    "planned": "What was planned",
+    "done": "What was done, and for how long",
+    "reviewed": "What changed",
+    "advice_received": "Advice already received",
+}
+
+
+def fingerprint(text: str) -> str:
+    """Which version of a field a school's rewording was written for."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class PaperWording(models.Model):
+    """The school's own wording of one field of its blind paper, for the text as it stood when written;
+    set aside if that text changes. It is redacted again before anyone reads it."""
+
+    funding_request = models.ForeignKey(
+        "funding_requests.FundingRequest", on_delete=models.CASCADE, related_name="paper_wording"
+    )
+    field = models.CharField(max_length=20, choices=list(PAPER_FIELDS.items()))
+    text = models.TextField()
+    source_fingerprint = models.CharField(max_length=64)
+    written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    written_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["funding_request", "field"], name="one_wording_per_paper_field")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.funding_request} {self.field}"

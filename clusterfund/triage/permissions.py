@@ -4,7 +4,7 @@ from clusterfund.accounts.permissions import scope_of
 from clusterfund.accounts.roles import Role
 from clusterfund.funding_requests.lifecycle import RequestStatus
 from clusterfund.funding_requests.permissions import is_staff_of_joint_school, roles_for_request
-from clusterfund.organisations.models import AcademicYear, ClusterMembership
+from clusterfund.organisations.models import AcademicYear, ClusterMembership, Council
 from clusterfund.triage.models import Interest, TriageAssignment
 
 
@@ -138,3 +138,37 @@ def can_manage_scheme(user, council) -> bool:
 def can_view_scheme(user, council) -> bool:
     """The council's SEND team and auditors."""
     return council.pk in scope_of(user).overseen_councils
+
+
+def blind_ids(user, funding_requests) -> set[int]:
+    """Of these requests, the ones the person sees only as papers (`sees_blind` for a whole list, in three
+    queries whatever its length)."""
+    from clusterfund.funding_requests.models import JointSchool
+
+    rows = list(funding_requests)
+    blind_councils = set(
+        Council.objects.filter(pk__in={fr.council_id for fr in rows}, blind_papers=True).values_list(
+            "pk", flat=True
+        )
+    )
+    scope = scope_of(user)
+    candidates = [
+        fr
+        for fr in rows
+        if fr.council_id in blind_councils
+        and fr.lead_school_id not in scope.staff_of
+        and fr.council_id not in scope.council_admin_of
+        and fr.cluster_id not in scope.cluster_admin_of
+    ]
+    if not candidates:
+        return set()
+    seen_in_full = set(
+        JointSchool.objects.filter(funding_request__in=candidates, school_id__in=scope.staff_of).values_list(
+            "funding_request_id", flat=True
+        )
+    ) | set(
+        TriageAssignment.objects.filter(funding_request__in=candidates, member__user=user).values_list(
+            "funding_request_id", flat=True
+        )
+    )
+    return {fr.pk for fr in candidates if fr.pk not in seen_in_full}

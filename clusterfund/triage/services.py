@@ -17,16 +17,19 @@ from clusterfund.funding_requests.lifecycle import RequestStatus, StateTransitio
 from clusterfund.funding_requests.models import FundingRequest, ProvisionLine
 from clusterfund.funding_requests.permissions import can_change_request
 from clusterfund.triage.models import (
+    PAPER_FIELDS,
     AdviceRecord,
     Criterion,
     InformationRequest,
     Interest,
+    PaperWording,
     ResourceRequest,
     Score,
     SharedResource,
     TriageAssignment,
     TriageDecision,
     TriageOutcome,
+    fingerprint,
 )
 from clusterfund.triage.permissions import (
     can_assign,
@@ -194,6 +197,45 @@ def retire_criterion(*, criterion, acting_user) -> Criterion:
         acting_user=acting_user, action="scheme.criterion_retired", obj=criterion, council=criterion.council
     )
     return criterion
+
+
+# Blind papers
+
+
+@transaction.atomic
+def reword_paper(*, funding_request, field: str, text: str, acting_user) -> PaperWording | None:
+    """The school's own wording of a field of its blind paper, in place of the automatic redaction; empty
+    text goes back to the automatic one. It is redacted again whenever the paper is read."""
+    _refuse_unless(
+        can_change_request(acting_user, funding_request),
+        "Only the school rewords its paper, while it can change it.",
+    )
+    _refuse_unless(field in PAPER_FIELDS, "There is no such part of the paper.")
+    errors: dict[str, str] = {}
+    text = _text(errors, "text", text, "the wording", required=False)
+    if errors:
+        raise TriageInvalid(errors)
+    existing = PaperWording.objects.filter(funding_request=funding_request, field=field)
+    record_event(
+        acting_user=acting_user,
+        action="paper.reworded" if text else "paper.rewording_removed",
+        obj=funding_request,
+        council=funding_request.council,
+        after={"field": field},
+    )
+    if not text:
+        existing.delete()
+        return None
+    wording, _ = PaperWording.objects.update_or_create(
+        funding_request=funding_request,
+        field=field,
+        defaults={
+            "text": text,
+            "source_fingerprint": fingerprint(getattr(funding_request, field) or ""),
+            "written_by": acting_user,
+        },
+    )
+    return wording
 
 
 # Assignments

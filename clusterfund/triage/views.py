@@ -4,13 +4,14 @@ Every write goes through the services."""
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clusterfund.core.access import allow_or_403, allow_or_404, signed_in
 from clusterfund.funding_requests import permissions as request_permissions
 from clusterfund.funding_requests import selectors as request_selectors
 from clusterfund.organisations.selectors import clusters_visible_to, councils_visible_to, schools_visible_to
-from clusterfund.triage import permissions, selectors, services
+from clusterfund.triage import papers, permissions, selectors, services
 from clusterfund.triage.forms import (
     AdviceForm,
     AnswerForm,
@@ -21,6 +22,7 @@ from clusterfund.triage.forms import (
     QuestionsForm,
     ReadyForMeetingForm,
     RedirectForm,
+    RewordForm,
     SchemeForm,
     ScoreForm,
     ShareResourceForm,
@@ -53,7 +55,8 @@ def _form_page(request, form, save, *, title, done, back, template="triage/form.
             messages.success(request, done)
             return redirect(*back)
     context.pop("fields", None)
-    return render(request, template, {"page_title": title, "form": form, **context})
+    back_link = {"href": reverse(back[0], args=back[1:]), "text": "Back"}
+    return render(request, template, {"page_title": title, "form": form, "back_link": back_link, **context})
 
 
 def _request_for(request, pk):
@@ -304,6 +307,50 @@ def answer(request, pk):
         funding_request=funding_request,
         asked=asked,
         days=selectors.days_waiting(asked),
+    )
+
+
+# Blind papers
+
+
+@signed_in("can_view_request")
+def paper(request, pk):
+    """The request as a blind meeting reads it. The school may reword any part while it can change it."""
+    funding_request = _request_for(request, pk)
+    return render(
+        request,
+        "triage/paper.html",
+        {
+            "page_title": f"Paper {funding_request.reference}",
+            "paper": papers.paper_for(funding_request),
+            "funding_request": funding_request,
+            "can_reword": request_permissions.can_change_request(request.user, funding_request),
+            "can_see_triage": permissions.can_see_triage(request.user, funding_request),
+        },
+    )
+
+
+@signed_in("can_change_request")
+@require_http_methods(["GET", "POST"])
+def reword(request, pk, field):
+    funding_request = _request_for(request, pk)
+    allow_or_404(field in papers.PAPER_FIELDS)
+    allow_or_403(request_permissions.can_change_request(request.user, funding_request))
+    current = papers.paper_for(funding_request).text(field)
+    form = RewordForm(_posted(request), initial={"text": current})
+    return _form_page(
+        request,
+        form,
+        lambda data: services.reword_paper(
+            funding_request=funding_request, field=field, text=data["text"], acting_user=request.user
+        ),
+        title=f"Reword: {papers.PAPER_FIELDS[field].lower()}",
+        done="The paper is updated.",
+        back=("triage:paper", funding_request.pk),
+        template="triage/reword.html",
+        funding_request=funding_request,
+        original=getattr(funding_request, field),
+        button="Save the wording",
     )
 
 

@@ -392,6 +392,8 @@ MATRIX = {
         302,
         only({K_ST_THOMAS}, **SEES_BUT_CANNOT_CHANGE),
     ),
+    "triage:paper": (lambda: [_request_pk()], 302, only(SEES_REQUEST)),
+    "triage:reword": (lambda: [_request_pk(), "need"], 302, only({K_ST_THOMAS}, **SEES_BUT_CANNOT_CHANGE)),
     "triage:school-advice": (
         lambda: [_school_pk(151801)],
         302,

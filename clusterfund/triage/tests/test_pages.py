@@ -22,7 +22,7 @@ K_SENCO, K_EP, K_ADMIN = (
 def submitted(user_by_email):
     senco = user_by_email(K_SENCO)
     school = School.objects.get(urn=151801)
-    Criterion.objects.filter(council=school.council).delete()
+    Criterion.objects.filter(council=school.council).update(is_active=False)  # the demo's criteria
     Criterion.objects.create(
         council=school.council, position=1, name="Value for money", descriptors=["Low", "High"]
     )
@@ -50,7 +50,7 @@ def test_scoring_shows_every_error_then_the_summary(signed_in_client, submitted,
         reverse("triage:request", args=[submitted.pk]),
         {"members": [TeamMember.objects.get(user__email=K_EP).pk]},
     )
-    criterion = Criterion.objects.get(council=submitted.council)
+    criterion = Criterion.objects.get(council=submitted.council, is_active=True)
     url = reverse("triage:score", args=[submitted.pk])
     page = client.post(url, {f"criterion_{criterion.pk}": "9"}).content.decode()
     assert "Choose a score for value for money" in page
@@ -150,14 +150,14 @@ def test_the_council_sets_the_scheme_and_its_criteria(signed_in_client, db):
     )
     assert "Enter the criterion's name" in page
     page = client.post(
-        url, {"criterion": "1", "name": "Benefit to other schools", "descriptors": "One"}
+        url, {"criterion": "1", "name": "Impact on the school day", "descriptors": "One"}
     ).content.decode()
     assert "Give between 2 and 10 points on the scale" in page
     response = client.post(
-        url, {"criterion": "1", "name": "Benefit to other schools", "descriptors": "None\nSome\nMany"}
+        url, {"criterion": "1", "name": "Impact on the school day", "descriptors": "None\nSome\nMany"}
     )
     assert response.status_code == 302
-    assert Criterion.objects.get(name="Benefit to other schools").descriptors == ["None", "Some", "Many"]
+    assert Criterion.objects.get(name="Impact on the school day").descriptors == ["None", "Some", "Many"]
     assert client.post(url, {"scheme": "1", "moderation_spread": "0"}).status_code == 200
     assert (
         client.post(url, {"scheme": "1", "moderation_spread": "3", "blind_papers": "on"}).status_code == 302

@@ -1,0 +1,162 @@
+"""A request as a blind meeting reads it: its paper. Known only by its reference code, with schools,
+staff and pupils unnamed in every field, free text redacted, and attachments withheld unless the school
+marked them anonymised. Cost, need and evidence stay.
+
+The redaction knows the council's schools, the submitting schools' staff, pupils and addresses. The school
+sees its paper before it submits and may reword any redacted text; its wording is redacted again, and is
+set aside if the text it rewrote changes.
+"""
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from clusterfund.accounts.models import RoleAssignment
+from clusterfund.accounts.roles import Role
+from clusterfund.funding_requests.models import Attachment, FundingRequest
+from clusterfund.organisations.models import School
+from clusterfund.pupils.models import Pupil
+from clusterfund.pupils.needs import AreaOfNeed
+from clusterfund.triage.models import PAPER_FIELDS, PaperWording, fingerprint
+from clusterfund.triage.redaction import KnownNames, Redactor
+
+
+@dataclass(frozen=True)
+class PaperText:
+    key: str
+    label: str
+    text: str
+    reworded: bool = False
+
+
+@dataclass(frozen=True)
+class Paper:
+    """Everything a blind meeting may read of a request."""
+
+    funding_request: FundingRequest
+    texts: list[PaperText]
+    pupils: list[str]
+    schools_taking_part: int
+    outcomes: list[dict]
+    lines: list[dict]
+    attachments: list[dict]
+    withheld_attachments: int
+    areas: list[str] = field(default_factory=list)
+
+    def text(self, key: str) -> str:
+        return next(t.text for t in self.texts if t.key == key)
+
+
+def submitting_school_ids(funding_request) -> list[int]:
+    return [funding_request.lead_school_id, *(j.school_id for j in funding_request.joint_schools.all())]
+
+
+def known_names_for(funding_request) -> KnownNames:
+    """Whose names the paper must not show: every school of the council, and the submitting schools'
+    staff, pupils (names and references) and addresses."""
+    school_ids = submitting_school_ids(funding_request)
+    schools = list(
+        School.objects.filter(council_id=funding_request.council_id).values_list("name", flat=True)
+    )
+    staff = set(
+        RoleAssignment.objects.filter(role=Role.SCHOOL_STAFF, school_id__in=school_ids).values_list(
+            "user__full_name", flat=True
+        )
+    )
+    staff.add(funding_request.created_by.full_name)
+    pupils = list(Pupil.objects.filter(school_id__in=school_ids).values_list("name", "reference"))
+    places = [
+        value
+        for row in School.objects.filter(pk__in=school_ids).values_list(
+            "street", "locality", "town", "postcode"
+        )
+        for value in row
+        if value
+    ]
+    return KnownNames(
+        schools=tuple(schools),
+        staff=tuple(sorted(name for name in staff if name)),
+        pupils=tuple(name for name, _ in pupils if name),
+        pupil_references=tuple(reference for _, reference in pupils),
+        places=tuple(places),
+    )
+
+
+@lru_cache(maxsize=64)
+def redactor_for(names: KnownNames) -> Redactor:
+    """A redactor for these names, built once (building one for a council's schools takes tens of
+    milliseconds; a meeting's papers share it)."""
+    return Redactor(names)
+
+
+def _pupil_line(pupil) -> str:
+    return ", ".join(
+        part
+        for part in (
+            f"Year {pupil.year_group}"
+            if pupil.year_group not in ("N", "R")
+            else pupil.get_year_group_display(),
+            pupil.get_primary_area_display(),
+            pupil.get_ehc_status_display(),
+        )
+        if part
+    )
+
+
+def paper_for(funding_request, redactor: Redactor | None = None) -> Paper:
+    """The request's paper, with each redacted text replaced by the school's rewording where it has one
+    for the text as it stands."""
+    redactor = redactor or redactor_for(known_names_for(funding_request))
+    wording = {w.field: w for w in PaperWording.objects.filter(funding_request=funding_request)}
+    texts = []
+    for key, label in PAPER_FIELDS.items():
+        original = getattr(funding_request, key) or ""
+        own = wording.get(key)
+        if own is not None and own.source_fingerprint == fingerprint(original):
+            texts.append(PaperText(key, label, redactor.redact(own.text), reworded=True))
+        else:
+            texts.append(PaperText(key, label, redactor.redact(original)))
+    labels = dict(AreaOfNeed.choices)
+    attachments, withheld = [], 0
+    for number, attachment in enumerate(
+        Attachment.objects.filter(funding_request=funding_request).order_by("uploaded_at"), start=1
+    ):
+        if attachment.is_anonymised:
+            attachments.append(
+                {
+                    "token": attachment.token,
+                    "name": f"Document {number}",
+                    "description": redactor.redact(attachment.description),
+                }
+            )
+        else:
+            withheld += 1
+    return Paper(
+        funding_request=funding_request,
+        texts=texts,
+        pupils=[_pupil_line(pupil) for pupil in funding_request.pupils.all().order_by("year_group")],
+        schools_taking_part=len(submitting_school_ids(funding_request)),
+        outcomes=[
+            {
+                "what": redactor.redact(outcome.what),
+                "by_when": outcome.by_when,
+                "how_measured": redactor.redact(outcome.how_measured),
+            }
+            for outcome in funding_request.outcomes.all()
+        ],
+        lines=[
+            {
+                "what": redactor.redact(line.what),
+                "provider": redactor.redact(line.provider),
+                "units": line.units_text,
+                "unit_cost_pence": line.unit_cost_pence,
+                "total_pence": line.total_pence,
+                "term": line.term,
+            }
+            for line in funding_request.provision_lines.select_related("term__academic_year")
+        ],
+        attachments=attachments,
+        withheld_attachments=withheld,
+        areas=[
+            labels[a] for a in [funding_request.primary_area, *funding_request.other_areas] if a in labels
+        ],
+    )
