@@ -312,3 +312,93 @@ def test_the_other_money_pages_are_accessible(live_server, demo, page, tmp_path)
     page.goto(f"{live_server.url}/")
     page.get_by_role("link", name="Cluster 14: money").click()
     check_accessibility(page)
+
+
+def test_the_team_triages_asks_the_school_and_resolves_with_advice(live_server, demo, page):
+    import datetime
+
+    from clusterfund.accounts.models import User
+    from clusterfund.funding_requests import services as requests
+    from clusterfund.funding_requests.tests.builders import complete_individual_request
+    from clusterfund.organisations.models import School
+
+    senco = User.objects.get(email="senco.stthomas@kirklees.example")
+    fr = requests.submit_request(
+        funding_request=complete_individual_request(School.objects.get(urn=151801), senco), acting_user=senco
+    )
+    sign_in(page, live_server, "ep.cluster14@kirklees.example")
+    page.get_by_role("link", name="Triage for Cluster 14").click()
+    check_accessibility(page)
+    page.get_by_role("link", name=fr.reference, exact=True).click()
+    check_accessibility(page)
+    page.get_by_label("Dr Nadia Rahman, educational psychologist").check()
+    page.get_by_role("button", name="Assign and start triage").click()
+    page.get_by_role("button", name="Score the request").click()
+    page.get_by_role("button", name="Save scores").click()
+    assert "Choose a score for" in page.locator(".govuk-error-summary").inner_text()
+    check_accessibility(page)
+    for group in page.locator("fieldset").all():
+        group.get_by_role("radio").last.check()
+    for box in page.locator("textarea").all():
+        box.fill("Clear evidence over a term.")
+    page.get_by_role("button", name="Save scores").click()
+    assert "What the meeting sees" in page.locator("main").inner_text()
+    check_accessibility(page)
+    page.get_by_role("link", name="Ask the school for more information").click()
+    page.get_by_label("What the school needs to tell you").fill("What did the last review show?")
+    page.get_by_role("button", name="Send the questions").click()
+    check_accessibility(page)
+    page.get_by_role("link", name="Sign out").click()
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, live_server, "senco.stthomas@kirklees.example")
+    page.goto(f"{live_server.url}/requests/{fr.pk}/")
+    assert "What did the last review show?" in page.locator("main").inner_text()
+    check_accessibility(page)
+    page.get_by_role("link", name="Answer the questions and send the request back").click()
+    check_accessibility(page)
+    page.get_by_label("Your answer").fill("Progress in class, not at lunchtimes.")
+    page.get_by_role("button", name="Save").click()
+    assert "back with the Team Around the Cluster" in page.locator(".govuk-notification-banner").inner_text()
+    page.get_by_role("link", name="Sign out").click()
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, live_server, "ep.cluster14@kirklees.example")
+    page.goto(f"{live_server.url}/requests/{fr.pk}/triage/")
+    page.get_by_role("button", name="Assign and start triage").click()
+    page.get_by_role("link", name="Resolve it with advice").click()
+    check_accessibility(page)
+    page.get_by_label("Educational psychologist consultation").check()
+    today = datetime.date.today()
+    _fill_date(page, "Date the advice was given", today)
+    page.get_by_label("Who gave it").fill("Dr Nadia Rahman, educational psychologist")
+    page.get_by_label("What was advised").fill("Visual timetable and pre-taught vocabulary.")
+    page.get_by_role("button", name="Resolve with advice").click()
+    assert "resolved with advice" in page.locator(".govuk-notification-banner").inner_text()
+    check_accessibility(page)
+    page.goto(f"{live_server.url}/schools/{fr.lead_school_id}/advice/")
+    assert "Visual timetable" in page.locator("main").inner_text()
+    check_accessibility(page)
+    page.goto(f"{live_server.url}/interests/")
+    check_accessibility(page)
+
+
+def test_blind_papers_and_the_schemes_rules_are_accessible(live_server, demo, page):
+    from clusterfund.funding_requests.models import FundingRequest
+
+    fr = FundingRequest.objects.filter(council__slug="stoke-on-trent", status="ready_for_meeting").first()
+    sign_in(page, live_server, "locality.lead@stoke.example")
+    page.goto(f"{live_server.url}/requests/{fr.pk}/")
+    assert f"Paper {fr.reference}" in page.locator("h1").inner_text()
+    assert fr.lead_school.name not in page.locator("main").inner_text()
+    check_accessibility(page)
+    page.get_by_role("link", name="Sign out").click()
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, live_server, "senco.abbeyhulton@stoke.example")
+    page.get_by_role("link", name="Resources schools in your cluster share").click()
+    check_accessibility(page)
+    page.get_by_role("link", name="Sign out").click()
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, live_server, "send.admin@stoke.example")
+    page.get_by_role("link", name="Triage: guidelines, criteria and blind papers").click()
+    check_accessibility(page)
