@@ -317,6 +317,8 @@ def history(request, pk):
             "funding_request": funding_request,
             "versions": selectors.versions_of(funding_request),
             "status_changes": selectors.status_changes_of(funding_request),
+            "questions": triage_selectors.information_requests_of(funding_request),
+            "advice": triage_selectors.advice_of_request(funding_request),
         },
     )
 

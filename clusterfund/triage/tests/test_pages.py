@@ -90,6 +90,9 @@ def test_questions_go_to_the_school_which_answers_them(signed_in_client, submitt
     )
     submitted.refresh_from_db()
     assert submitted.status == "submitted"
+    history = school.get(reverse("funding_requests:history", args=[submitted.pk])).content.decode()
+    assert "Asked the school: What did the therapist advise?" in history
+    assert "Answered: Daily practice." in history
 
 
 def test_the_team_records_advice_for_a_school(signed_in_client, db):
