@@ -5,10 +5,12 @@ meetings read requests blind (its seed page asks what happens if some schools ar
 
 import datetime
 
+from clusterfund.accounts.models import RoleAssignment
 from clusterfund.funding_requests.lifecycle import RequestStatus as S
 from clusterfund.organisations.models import TeamMember
+from clusterfund.pupils.models import Pupil
 from clusterfund.triage import services as triage
-from clusterfund.triage.models import Criterion
+from clusterfund.triage.models import AdviceRecord, Criterion, SharedResource
 
 GUIDELINES = (
     "Check that the request shows the graduated approach (assess, plan, do, review) over at least one "
@@ -114,3 +116,72 @@ def triage_move(fr, target: str, *, team, author):
         return None
     fr.refresh_from_db()
     return fr
+
+
+RESOURCES = (
+    (
+        "room",
+        "Sensory room",
+        "Free on Tuesday and Thursday afternoons, for up to three pupils with an adult.",
+    ),
+    ("staff", "ELSA-trained teaching assistant", "Half a day a week for emotional literacy sessions."),
+    ("training", "Two places on our autumn Zones of Regulation training", "Twilight sessions in October."),
+)
+
+
+def load_shared_resources(council) -> None:
+    """Each demo SENCO's school shares one resource with its cluster, unless the council's schools share
+    some already."""
+    if SharedResource.objects.filter(school__council=council).exists():
+        return
+    staff = RoleAssignment.objects.filter(council=council, role="school_staff").select_related(
+        "user", "school"
+    )
+    for (kind, title, description), assignment in zip(RESOURCES, staff, strict=False):
+        triage.share_resource(
+            school=assignment.school,
+            kind=kind,
+            title=title,
+            description=description,
+            acting_user=assignment.user,
+        )
+
+
+ADVICE = (
+    (
+        "visit",
+        "Specialist teacher for sensory needs",
+        "Seat near the front, away from the door; ear defenders at lunch.",
+    ),
+    (
+        "discussion",
+        "Solution-focused discussion with the cluster",
+        "Try a meet-and-greet each morning for six weeks.",
+    ),
+)
+
+
+def load_advice(council) -> None:
+    """Advice that needed no money, given to the first pupil of each demo SENCO's school by the cluster's
+    Team Around the Cluster member, recorded once."""
+    for assignment in RoleAssignment.objects.filter(council=council, role="tac").select_related(
+        "user", "cluster"
+    ):
+        team = assignment.user
+        for (kind, given_by, advice), staff in zip(
+            ADVICE,
+            RoleAssignment.objects.filter(council=council, role="school_staff").select_related("school"),
+            strict=False,
+        ):
+            if AdviceRecord.objects.filter(school=staff.school, advice=advice).exists():
+                continue
+            pupil = Pupil.objects.filter(school=staff.school).order_by("reference").first()
+            triage.record_advice(
+                school=staff.school,
+                pupils=[pupil] if pupil else [],
+                kind=kind,
+                given_on=datetime.date.today() - 20 * DAY,
+                given_by=given_by,
+                advice=advice,
+                acting_user=team,
+            )

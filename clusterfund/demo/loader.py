@@ -17,7 +17,7 @@ from clusterfund.accounts.roles import Role
 from clusterfund.accounts.services import create_person, grant_role
 from clusterfund.demo.demo_money import DemoMoney, load_money
 from clusterfund.demo.demo_requests import KIRKLEES_REQUESTS, STOKE_REQUESTS, DemoRequest, load_requests
-from clusterfund.demo.demo_triage import load_triage_scheme
+from clusterfund.demo.demo_triage import load_advice, load_shared_resources, load_triage_scheme
 from clusterfund.organisations import services as organisations
 from clusterfund.organisations.models import Council, School, SchoolCensus, TeamMember
 from clusterfund.pupils import services as pupils
@@ -366,6 +366,8 @@ def load_scheme(scheme: DemoScheme, *, today: datetime.date | None = None) -> Co
     _add_pupils(scheme, council)
     load_triage_scheme(council, _council_admin(council), blind=scheme.blind_papers)
     load_requests(council, scheme.requests, scheme.accounts)
+    load_shared_resources(council)
+    load_advice(council)
     load_money(council, scheme.money)
     return council
 
