@@ -51,9 +51,7 @@ def _request_for(request, pk):
     a person with an interest in the school does not see its requests at all."""
     funding_request = selectors.request_for_page(request.user, pk)
     allow_or_404(
-        funding_request is not None
-        and permissions.can_view_request(request.user, funding_request)
-        and not triage_permissions.hidden_by_interest(request.user, funding_request)
+        funding_request is not None and triage_permissions.can_read_request(request.user, funding_request)
     )
     return funding_request
 

@@ -3,7 +3,11 @@
 from clusterfund.accounts.permissions import scope_of
 from clusterfund.accounts.roles import Role
 from clusterfund.funding_requests.lifecycle import RequestStatus
-from clusterfund.funding_requests.permissions import is_staff_of_joint_school, roles_for_request
+from clusterfund.funding_requests.permissions import (
+    can_view_request,
+    is_staff_of_joint_school,
+    roles_for_request,
+)
 from clusterfund.organisations.models import AcademicYear, ClusterMembership, Council
 from clusterfund.triage.models import Interest, TriageAssignment
 
@@ -111,6 +115,12 @@ def sees_blind(user, funding_request) -> bool:
 def hidden_by_interest(user, funding_request) -> bool:
     """In blind mode a person with an interest in the school does not see its requests at all."""
     return sees_blind(user, funding_request) and has_interest(user, funding_request)
+
+
+def can_read_request(user, funding_request) -> bool:
+    """Whoever may see the request (`can_view_request`), unless papers are blind and they have an interest
+    in the school."""
+    return can_view_request(user, funding_request) and not hidden_by_interest(user, funding_request)
 
 
 def can_declare_interest(user, person) -> bool:

@@ -63,11 +63,7 @@ def _request_for(request, pk):
     """The request if the person may see it (in blind mode, never one of a school they have an interest
     in); anything else is not found."""
     funding_request = request_selectors.request_for_page(request.user, pk)
-    allow_or_404(
-        funding_request is not None
-        and request_permissions.can_view_request(request.user, funding_request)
-        and not permissions.hidden_by_interest(request.user, funding_request)
-    )
+    allow_or_404(funding_request is not None and permissions.can_read_request(request.user, funding_request))
     return funding_request
 
 
