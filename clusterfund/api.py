@@ -8,6 +8,7 @@ from clusterfund.core.api import ClusterfundAPI, TokenAuth
 from clusterfund.funding_requests.api import router as funding_requests
 from clusterfund.money.api import router as money
 from clusterfund.pupils.api import router as pupils
+from clusterfund.triage.api import router as papers
 
 api = ClusterfundAPI(
     title="clusterfund API",
@@ -24,3 +25,4 @@ api = ClusterfundAPI(
 api.add_router("/pupils", pupils)
 api.add_router("/requests", funding_requests)
 api.add_router("/money", money)
+api.add_router("/papers", papers)

@@ -65,6 +65,7 @@ from clusterfund.funding_requests.schemas import (
 )
 from clusterfund.organisations.selectors import schools_visible_to
 from clusterfund.pupils.selectors import pupils_visible_to
+from clusterfund.triage import permissions as triage_permissions
 
 router = Router(tags=["Funding requests"])
 
@@ -102,8 +103,11 @@ def _summary_fields(fr) -> dict:
     }
 
 
-def _summary(fr) -> RequestSummaryOut:
-    return RequestSummaryOut(**_summary_fields(fr), amount_asked_pence=fr.amount_asked or 0)
+def _summary(fr, *, blind=False) -> RequestSummaryOut:
+    fields = _summary_fields(fr)
+    if blind:
+        fields.update(title="[withheld: blind paper]", lead_school=None)
+    return RequestSummaryOut(**fields, amount_asked_pence=fr.amount_asked or 0)
 
 
 def _outcome(outcome) -> OutcomeOut:
@@ -212,9 +216,15 @@ def _record(user, fr) -> RequestOut:
 
 
 def _request_for(user, request_id: int):
-    """The request if the person may see it; anything else is simply not found."""
+    """The request if the person may see it; anything else is simply not found. Someone who reads it
+    blind reads its paper (`GET /papers/{id}`), never the request."""
     fr = selectors.request_for_page(user, request_id)
-    allow_or_404(fr is not None and permissions.can_view_request(user, fr))
+    allow_or_404(fr is not None and triage_permissions.can_read_request(user, fr))
+    if triage_permissions.sees_blind(user, fr):
+        raise ApiError(
+            "This request is read blind: read its paper at " + reverse("api-v1:paper", args=[fr.pk]),
+            status_code=403,
+        )
     return fr
 
 
@@ -325,8 +335,12 @@ def list_requests(request, filters: Query[RequestFilters]):
         area=filters.area or "",
     )
     page = page_of(rows, page=filters.page)
+    blind = triage_permissions.blind_ids(user, page.items)
     return RequestPageOut(
-        count=page.count, page=page.page, pages=page.pages, items=[_summary(fr) for fr in page.items]
+        count=page.count,
+        page=page.page,
+        pages=page.pages,
+        items=[_summary(fr, blind=fr.pk in blind) for fr in page.items],
     )
 
 

@@ -192,7 +192,9 @@ class RequestSummaryOut(Schema):
     status: RequestStatus
     is_urgent: bool
     to_city_meeting: bool = Field(description="Heard at the next city meeting rather than the cluster's")
-    lead_school: SchoolRef
+    lead_school: SchoolRef | None = Field(
+        description="None, and the title withheld, when you read the request blind: read its paper instead"
+    )
     cluster: ClusterRef
     primary_area: AreaOfNeed | None = Field(description="The main area of need, once given")
     amount_asked_pence: int = Field(description="The total of the costed provision, in whole pence")

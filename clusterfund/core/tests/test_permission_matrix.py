@@ -431,6 +431,7 @@ MATRIX = {
     "api-v1:pot": (lambda: [1], 401, everyone(401)),
     "api-v1:pot-ledger": (lambda: [1], 401, everyone(401)),
     "api-v1:awards": (lambda: [], 401, everyone(401)),
+    "api-v1:paper": (lambda: [_request_pk()], 401, everyone(401)),
     "api-v1:award": (lambda: [1], 401, everyone(401)),
     # URLs that only change a request are sent their own method (the fourth entry).
     **{

@@ -170,3 +170,21 @@ def test_no_paper_of_the_blind_demo_names_a_school_a_pupil_or_a_member_of_staff(
             assert not school.postcode or school.postcode not in text
         for name in staff | references:
             assert name not in text, (fr.reference, name)
+
+
+def test_the_api_gives_a_blind_reader_the_paper_and_never_the_request(api_client, abbey_hulton_request):
+    fr = abbey_hulton_request
+    client = api_client(S_CHAIR)
+    listed = client.get("/api/v1/requests", {"status": "submitted"}).json()["items"]
+    row = next(item for item in listed if item["id"] == fr.pk)
+    assert row["lead_school"] is None and row["title"] == "[withheld: blind paper]"
+    refused = client.get(f"/api/v1/requests/{fr.pk}")
+    assert refused.status_code == 403 and f"/api/v1/papers/{fr.pk}" in refused.json()["detail"]
+    paper = client.get(f"/api/v1/papers/{fr.pk}")
+    assert paper.status_code == 200
+    body = paper.content.decode()
+    for identifying in ("Abbey Hulton", "Gemma Hollins", "abbey-hulton-report", fr.lead_school.postcode):
+        assert identifying not in body
+    assert paper.json()["withheld_documents"] == 1
+    assert api_client(S_SENCO).get(f"/api/v1/requests/{fr.pk}").status_code == 200
+    assert api_client("senco.stthomas@kirklees.example").get(f"/api/v1/papers/{fr.pk}").status_code == 404
