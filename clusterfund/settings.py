@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "clusterfund.funding_requests",
     "clusterfund.money",
     "clusterfund.triage",
+    "clusterfund.meetings",
     "clusterfund.demo",
 ]
 

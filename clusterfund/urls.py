@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("clusterfund.funding_requests.urls")),
     path("", include("clusterfund.money.urls")),
     path("", include("clusterfund.triage.urls")),
+    path("", include("clusterfund.meetings.urls")),
     path("api/v1/", api.urls),
 ]

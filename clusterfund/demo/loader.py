@@ -15,6 +15,7 @@ from django.db import transaction
 from clusterfund.accounts.models import User
 from clusterfund.accounts.roles import Role
 from clusterfund.accounts.services import create_person, grant_role
+from clusterfund.demo.demo_meetings import load_meetings
 from clusterfund.demo.demo_money import DemoMoney, load_money
 from clusterfund.demo.demo_requests import KIRKLEES_REQUESTS, STOKE_REQUESTS, DemoRequest, load_requests
 from clusterfund.demo.demo_triage import load_advice, load_shared_resources, load_triage_scheme
@@ -59,6 +60,7 @@ class DemoScheme:
     requests: tuple[DemoRequest, ...] = ()
     money: DemoMoney = DemoMoney(high_needs_pence=0)
     blind_papers: bool = False
+    meetings_per_term: str = "half_termly"
 
 
 KIRKLEES = DemoScheme(
@@ -325,6 +327,7 @@ STOKE = DemoScheme(
     requests=STOKE_REQUESTS,
     money=DemoMoney(high_needs_pence=60_000_000, top_slice_percent="10", contingency_percent="5"),
     blind_papers=True,
+    meetings_per_term="two_a_term",
 )
 
 SCHEMES = (KIRKLEES, STOKE)
@@ -365,6 +368,7 @@ def load_scheme(scheme: DemoScheme, *, today: datetime.date | None = None) -> Co
     council = Council.objects.filter(la_code=scheme.la_code).first() or _create_council(scheme, today=today)
     _add_pupils(scheme, council)
     load_triage_scheme(council, _council_admin(council), blind=scheme.blind_papers)
+    load_meetings(council, _council_admin(council), per_term=scheme.meetings_per_term)
     load_requests(council, scheme.requests, scheme.accounts)
     load_shared_resources(council)
     load_advice(council)

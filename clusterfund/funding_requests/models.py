@@ -80,6 +80,14 @@ class FundingRequest(models.Model):
         default=0, help_text="0 while a draft; 1 when submitted; +1 a change"
     )
     withdrawn_reason = models.TextField(blank=True)
+    meeting = models.ForeignKey(
+        "meetings.Meeting",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="requests",
+        help_text="The meeting it was submitted to: the next whose paper deadline had not passed",
+    )
 
     objects = FundingRequestQuerySet.as_manager()
 

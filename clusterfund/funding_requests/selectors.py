@@ -42,7 +42,7 @@ def filter_requests(requests: QuerySet[FundingRequest], *, status="", request_ty
         requests = requests.filter(primary_area=area)
     urgent_and_open = Case(When(is_urgent=True, status__in=BEFORE_DECISION, then=Value(1)), default=Value(0))
     return (
-        requests.select_related("lead_school", "cluster")
+        requests.select_related("lead_school", "cluster", "meeting")
         .with_amount_asked()
         .annotate(urgent_and_open=urgent_and_open)
         .order_by("-urgent_and_open", "-submitted_at", "-created_at")
@@ -66,7 +66,7 @@ def request_for_page(user, pk: int) -> FundingRequest | None:
     """One request with what its pages show, or None when the person may not see it."""
     return (
         requests_visible_to(user)
-        .select_related("lead_school", "cluster", "council", "academic_year", "created_by")
+        .select_related("lead_school", "cluster", "council", "academic_year", "created_by", "meeting")
         .filter(pk=pk)
         .first()
     )

@@ -42,6 +42,7 @@ from clusterfund.funding_requests.permissions import (
 )
 from clusterfund.funding_requests.references import next_reference
 from clusterfund.funding_requests.versions import differences, snapshot
+from clusterfund.meetings.selectors import next_meeting_for
 from clusterfund.organisations.models import AcademicYear, Cluster, ClusterMembership, School
 from clusterfund.pupils.needs import AreaOfNeed
 
@@ -937,6 +938,7 @@ def submit_request(*, funding_request: FundingRequest, acting_user) -> FundingRe
         details={"version": funding_request.version},
         version=funding_request.version,
         submitted_at=funding_request.submitted_at or timezone.now(),
+        meeting=next_meeting_for(funding_request),
     )
 
 

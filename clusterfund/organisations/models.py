@@ -40,6 +40,15 @@ class Council(models.Model):
     triage_guidelines = models.TextField(
         "the scheme's guidelines for triage", blank=True, help_text="What the Team Around the Cluster checks"
     )
+    meetings_per_term = models.CharField(
+        "how often clusters meet",
+        max_length=12,
+        choices=[
+            ("half_termly", "Once every half term"),
+            ("two_a_term", "Twice a term: one to share ideas and nominate projects, one to allocate"),
+        ],
+        default="half_termly",
+    )
     moderation_spread = models.PositiveSmallIntegerField(
         "spread of scores that calls for moderation",
         default=2,

@@ -44,7 +44,7 @@ def _posted(request):
     return request.POST if request.method == "POST" else None
 
 
-def _form_page(request, form, save, *, title, done, back, template="triage/form.html", **context):
+def _form_page(request, form, save, *, title, done, back, template="form_page.html", **context):
     """Show a form; on a valid POST, save it through the service, say so and go `back`."""
     if request.method == "POST" and form.is_valid():
         try:

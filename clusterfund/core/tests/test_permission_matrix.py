@@ -232,6 +232,13 @@ def _kirklees_criterion():
     return Criterion.objects.create(council=council, position=99, name="Test", descriptors=["Low", "High"]).pk
 
 
+def _cluster_14_meeting():
+    from clusterfund.meetings.models import Meeting
+
+    meeting = Meeting.objects.filter(cluster__slug="cluster-14").first()
+    return [meeting.cluster_id, meeting.pk]
+
+
 def everyone(status):
     return dict.fromkeys(EMAILS, status)
 
@@ -417,6 +424,26 @@ MATRIX = {
     "triage:scheme": (lambda: ["kirklees"], 302, only({K_ADMIN, K_AUDITOR})),
     "triage:retire-criterion": (lambda: ["kirklees", _kirklees_criterion()], 302, everyone(405)),
     "triage:withdraw-interest": (_ep_interest, 302, everyone(405)),
+    # Meetings: the cluster's members see them; its admin and the council arrange them.
+    "meetings:list": (lambda: [_cluster_pk("cluster-14")], 302, only(KIRKLEES_CLUSTER_14)),
+    "meetings:add": (
+        lambda: [_cluster_pk("cluster-14")],
+        302,
+        only(
+            {K_ADMIN, K_CLUSTER_ADMIN}, **dict.fromkeys(KIRKLEES_CLUSTER_14 - {K_ADMIN, K_CLUSTER_ADMIN}, 403)
+        ),
+    ),
+    **{
+        f"meetings:{name}": (
+            _cluster_14_meeting,
+            302,
+            only(
+                {K_ADMIN, K_CLUSTER_ADMIN},
+                **dict.fromkeys(KIRKLEES_CLUSTER_14 - {K_ADMIN, K_CLUSTER_ADMIN}, 403),
+            ),
+        )
+        for name in ("change", "cancel")
+    },
     # The JSON API takes personal tokens only (its own tests use them): a browser's session gets 401.
     "api-v1:openapi-json": (lambda: [], 200, everyone(200)),
     "api-v1:api-root": (lambda: [], 404, everyone(404)),

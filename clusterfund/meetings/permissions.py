@@ -1,0 +1,28 @@
+"""Who may see and arrange a cluster's meetings."""
+
+from clusterfund.accounts.permissions import scope_of
+from clusterfund.organisations.models import AcademicYear, ClusterMembership
+
+
+def can_arrange_meetings(user, cluster) -> bool:
+    """The cluster's admin and the council's SEND team add, move and cancel meetings."""
+    scope = scope_of(user)
+    return cluster.pk in scope.cluster_admin_of or cluster.council_id in scope.council_admin_of
+
+
+def can_view_meetings(user, cluster) -> bool:
+    """The cluster's admin, chair and Team Around the Cluster, the council's SEND team and auditors, and
+    the staff of the cluster's schools this year."""
+    scope = scope_of(user)
+    if cluster.pk in scope.cluster_roles_in or cluster.council_id in scope.overseen_councils:
+        return True
+    if not scope.staff_of:
+        return False
+    year = AcademicYear.objects.filter(council_id=cluster.council_id).current()
+    if cluster.is_city_pool:
+        return ClusterMembership.objects.filter(
+            academic_year=year, school_id__in=scope.staff_of, cluster__council_id=cluster.council_id
+        ).exists()
+    return ClusterMembership.objects.filter(
+        cluster=cluster, academic_year=year, school_id__in=scope.staff_of
+    ).exists()
