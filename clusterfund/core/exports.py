@@ -2,6 +2,7 @@
 
 import csv
 import io
+from decimal import Decimal
 
 from django.http import HttpResponse
 from openpyxl import Workbook
@@ -11,7 +12,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _safe(value):
-    """A spreadsheet must not run what a cell says: text that starts like a formula is kept as text."""
+    """A spreadsheet must not run what a cell says: text that starts like a formula is kept as text.
+    Numbers stay numbers."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
@@ -39,8 +41,6 @@ def table_download(*, filename: str, head: list[str], rows: list[list], file_for
     return response
 
 
-def pounds_value(pence: int) -> str:
-    """Pence as a pounds figure for a spreadsheet cell: exact text with two decimal places."""
-    sign = "-" if pence < 0 else ""
-    whole, part = divmod(abs(pence), 100)
-    return f"{sign}{whole}.{part:02d}"
+def pounds_value(pence: int) -> Decimal:
+    """Pence as pounds for a spreadsheet cell: an exact number with two decimal places, never text."""
+    return Decimal(pence).scaleb(-2)

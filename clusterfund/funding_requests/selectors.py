@@ -15,6 +15,7 @@ from clusterfund.funding_requests.models import (
 )
 from clusterfund.organisations.models import ClusterMembership, School, Term
 from clusterfund.pupils.models import Pupil
+from clusterfund.triage.models import Interest
 
 
 def requests_visible_to(user) -> QuerySet[FundingRequest]:
@@ -24,11 +25,40 @@ def requests_visible_to(user) -> QuerySet[FundingRequest]:
     scope = scope_of(user)
     joined = JointSchool.objects.filter(funding_request=OuterRef("pk"), school_id__in=scope.staff_of)
     oversight = Q(cluster_id__in=scope.cluster_roles_in) | Q(council_id__in=scope.council_admin_of)
-    return FundingRequest.objects.filter(
+    visible = FundingRequest.objects.filter(
         Q(lead_school_id__in=scope.staff_of)
         | Q(Exists(joined))
         | (oversight & (Q(submitted_at__isnull=False) | Q(entered_on_paper=True)))
     )
+    return without_interests(user, visible)
+
+
+def without_interests(user, requests: QuerySet[FundingRequest]) -> QuerySet[FundingRequest]:
+    """Where papers are blind, a person with a declared interest in a school taking part (leading, joining
+    or benefiting) does not see the request at all, unless they read it in full anyway."""
+    if not user.is_authenticated:
+        return requests
+    interests = Interest.objects.filter(person=user, withdrawn_at__isnull=True).values("school_id")
+    if not interests.exists():
+        return requests
+    scope = scope_of(user)
+    taking_part = (
+        Q(lead_school_id__in=interests)
+        | Q(Exists(JointSchool.objects.filter(funding_request=OuterRef("pk"), school_id__in=interests)))
+        | Q(
+            Exists(
+                FundingRequest.benefiting_schools.through.objects.filter(
+                    fundingrequest_id=OuterRef("pk"), school_id__in=interests
+                )
+            )
+        )
+    )
+    in_full = (
+        Q(lead_school_id__in=scope.staff_of)
+        | Q(council_id__in=scope.council_admin_of)
+        | Q(cluster_id__in=scope.cluster_admin_of)
+    )
+    return requests.exclude(Q(council__blind_papers=True) & taking_part & ~in_full)
 
 
 def filter_requests(requests: QuerySet[FundingRequest], *, status="", request_type="", area="") -> QuerySet:

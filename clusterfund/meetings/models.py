@@ -48,6 +48,15 @@ class Meeting(models.Model):
     )
     status = models.CharField(max_length=12, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED)
     cancelled_reason = models.TextField(blank=True)
+    frozen_at = models.DateTimeField(null=True, blank=True, help_text="When the agenda was frozen")
+    frozen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    lot = models.JSONField(
+        default=list, help_text="The tie-break order of the agenda's references, drawn when frozen"
+    )
+    is_blind = models.BooleanField(default=False, help_text="Set from the scheme when the agenda is frozen")
+    other_attendees = models.TextField(blank=True, help_text="Who else attended, one a line")
 
     objects = MeetingQuerySet.as_manager()
 
@@ -68,3 +77,53 @@ class Meeting(models.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.status == MeetingStatus.CANCELLED
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.frozen_at is not None
+
+
+class AgendaItem(models.Model):
+    """A request on a meeting's agenda. Freezing the agenda fixes the amount the meeting votes on and the
+    schools that may vote on it: every member school present but the request's own."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items")
+    funding_request = models.ForeignKey(
+        "funding_requests.FundingRequest", on_delete=models.PROTECT, related_name="agenda_items"
+    )
+    position = models.PositiveSmallIntegerField()
+    carried_over = models.BooleanField(default=False, help_text="Deferred from an earlier meeting")
+    amount_pence = models.PositiveBigIntegerField(null=True, blank=True, help_text="Fixed when frozen")
+    eligible_school_ids = models.JSONField(default=list, help_text="Fixed when frozen")
+
+    class Meta:
+        ordering = ["meeting", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "funding_request"], name="one_item_per_request")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.funding_request.reference}"
+
+
+class Attendance(models.Model):
+    """A member school present at a meeting, in person or online."""
+
+    class Mode(models.TextChoices):
+        IN_PERSON = "in_person", "In person"
+        ONLINE = "online", "Online"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    school = models.ForeignKey("organisations.School", on_delete=models.PROTECT, related_name="+")
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.IN_PERSON)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["meeting", "school__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "school"], name="one_attendance_per_school")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school} at {self.meeting}"

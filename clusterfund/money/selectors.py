@@ -101,7 +101,11 @@ def cluster_pots(cluster, academic_year) -> dict:
 
 def ledger_of(pots, *, entry_type: str = "", financial_year: int | None = None) -> QuerySet[LedgerEntry]:
     """The entries of these pots, newest first, filtered by type and financial year."""
-    entries = LedgerEntry.objects.filter(pot__in=pots).select_related("pot__cluster", "award__payee_school")
+    entries = (
+        LedgerEntry.objects.filter(pot__in=pots)
+        .select_related("pot__cluster", "award__payee_school")
+        .order_by("-occurred_on", "-id")
+    )
     if entry_type:
         entries = entries.filter(entry_type=entry_type)
     if financial_year:

@@ -324,6 +324,17 @@ def work_out_shares(formula: FundingFormula) -> list[ClusterShare]:
     city_pool = city_pool_of(formula.council)
     if top_slice and city_pool is None:
         raise MoneyError("The council has no city pool to hold a top-slice.")
+    shared, count = formula.high_needs_pence - top_slice, len(clusters)
+    if formula.floor_pence and formula.floor_pence * count > shared:
+        raise MoneyError(
+            f"A floor of {pounds(formula.floor_pence)} for each of the {count} clusters needs "
+            f"{pounds(formula.floor_pence * count)}, more than the {pounds(shared)} to share."
+        )
+    if formula.cap_pence is not None and formula.cap_pence * count < shared:
+        raise MoneyError(
+            f"A cap of {pounds(formula.cap_pence)} for each of the {count} clusters shares at most "
+            f"{pounds(formula.cap_pence * count)}, less than the {pounds(shared)} to share."
+        )
     try:
         result = allocate(
             pot_pence=formula.high_needs_pence - top_slice,

@@ -2,6 +2,8 @@
 ledger, awards with their payments, and the year end. Every write goes through the services; every table
 downloads as CSV and Excel."""
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +23,9 @@ from clusterfund.money.forms import (
     TransferForm,
     VaryAwardForm,
 )
+from clusterfund.organisations import services as organisations
 from clusterfund.organisations.selectors import clusters_visible_to, councils_visible_to, schools_visible_to
+from clusterfund.triage import permissions as triage_permissions
 
 PAGE_SIZE = 50
 BALANCES = ("allocated", "committed", "paid", "available")
@@ -160,7 +164,7 @@ def formula(request, council_slug, start_year):
             [
                 row["cluster"].name,
                 row["share"].schools,
-                row["share"].score,
+                Decimal(row["share"].score),
                 pounds_value(row["committed"]),
                 "" if row["draft"] is None else pounds_value(row["draft"]),
                 "" if row["difference"] is None else pounds_value(row["difference"]),
@@ -287,6 +291,15 @@ def year_end(request, council_slug, start_year):
     council, year = _managed_year(request, council_slug, start_year)
     money = selectors.council_money(council, year)
     error = ""
+    next_year = selectors.year_of(council, year.start_year + 1)
+    if request.method == "POST" and request.POST.get("open_next") and next_year is None:
+        organisations.open_academic_year(
+            council=council, start_year=year.start_year + 1, acting_user=request.user
+        )
+        messages.success(
+            request, f"The {year.start_year + 1}/{(year.start_year + 2) % 100:02d} year is open."
+        )
+        return redirect("money:year-end", council.slug, year.start_year)
     if request.method == "POST":
         try:
             services.close_year(council=council, academic_year=year, acting_user=request.user)
@@ -304,6 +317,7 @@ def year_end(request, council_slug, start_year):
             "year": year,
             "money": money,
             "error": error,
+            "next_year_missing": next_year is None and council.year_end_rule == "carry_forward",
         },
     )
 
@@ -468,6 +482,7 @@ def award(request, pk):
             "entries": selectors.award_entries(award),
             "schedule": award.schedule.select_related("term").all(),
             "can_manage": permissions.can_manage_pot(request.user, award.pot) and award.status == "active",
+            "blind": triage_permissions.sees_blind(request.user, award.funding_request),
         },
     )
 

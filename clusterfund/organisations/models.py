@@ -49,6 +49,11 @@ class Council(models.Model):
         ],
         default="half_termly",
     )
+    quorum_percent = models.PositiveSmallIntegerField(
+        "quorum, per cent of member schools",
+        default=50,
+        help_text="The share of member schools that must be present before a vote opens",
+    )
     moderation_spread = models.PositiveSmallIntegerField(
         "spread of scores that calls for moderation",
         default=2,

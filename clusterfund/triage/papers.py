@@ -17,7 +17,7 @@ from clusterfund.organisations.models import School
 from clusterfund.pupils.models import Pupil
 from clusterfund.pupils.needs import AreaOfNeed
 from clusterfund.triage.models import PAPER_FIELDS, PaperWording, fingerprint
-from clusterfund.triage.redaction import KnownNames, Redactor
+from clusterfund.triage.redaction import KnownNames, Redactor, redact_titled_names
 
 
 @dataclass(frozen=True)
@@ -57,10 +57,11 @@ def known_names_for(funding_request) -> KnownNames:
     schools = list(
         School.objects.filter(council_id=funding_request.council_id).values_list("name", flat=True)
     )
+    # Every school's staff, not only the submitting schools': a paper may name a colleague elsewhere.
     staff = set(
-        RoleAssignment.objects.filter(role=Role.SCHOOL_STAFF, school_id__in=school_ids).values_list(
-            "user__full_name", flat=True
-        )
+        RoleAssignment.objects.filter(
+            role=Role.SCHOOL_STAFF, council_id=funding_request.council_id
+        ).values_list("user__full_name", flat=True)
     )
     staff.add(funding_request.created_by.full_name)
     pupils = list(Pupil.objects.filter(school_id__in=school_ids).values_list("name", "reference"))
@@ -77,15 +78,25 @@ def known_names_for(funding_request) -> KnownNames:
         staff=tuple(sorted(name for name in staff if name)),
         pupils=tuple(name for name, _ in pupils if name),
         pupil_references=tuple(reference for _, reference in pupils),
-        places=tuple(places),
+        places=tuple(sorted(places)),
     )
 
 
+class PaperRedactor:
+    """The known names, then anyone written with a title."""
+
+    def __init__(self, names: KnownNames):
+        self.known = Redactor(names)
+
+    def redact(self, text: str) -> str:
+        return redact_titled_names(self.known.redact(text))
+
+
 @lru_cache(maxsize=64)
-def redactor_for(names: KnownNames) -> Redactor:
+def redactor_for(names: KnownNames) -> PaperRedactor:
     """A redactor for these names, built once (building one for a council's schools takes tens of
     milliseconds; a meeting's papers share it)."""
-    return Redactor(names)
+    return PaperRedactor(names)
 
 
 def _pupil_line(pupil) -> str:
@@ -102,7 +113,7 @@ def _pupil_line(pupil) -> str:
     )
 
 
-def paper_for(funding_request, redactor: Redactor | None = None) -> Paper:
+def paper_for(funding_request, redactor: PaperRedactor | None = None) -> Paper:
     """The request's paper, with each redacted text replaced by the school's rewording where it has one
     for the text as it stands."""
     redactor = redactor or redactor_for(known_names_for(funding_request))

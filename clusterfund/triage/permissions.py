@@ -13,7 +13,12 @@ from clusterfund.triage.models import Interest, TriageAssignment
 
 
 def _school_ids(funding_request) -> set[int]:
-    return {funding_request.lead_school_id, *(j.school_id for j in funding_request.joint_schools.all())}
+    """The schools taking part in a request: its lead school, the schools joining it and those it benefits."""
+    return {
+        funding_request.lead_school_id,
+        *(j.school_id for j in funding_request.joint_schools.all()),
+        *funding_request.benefiting_schools.values_list("pk", flat=True),
+    }
 
 
 def has_interest(user, funding_request) -> bool:

@@ -1328,3 +1328,13 @@ def _merge(chosen: list[_Candidate], text: str) -> list[Redaction]:
 def redact(text: str, names: KnownNames) -> str:
     """The text with the known names replaced by tokens: `Redactor(names).redact(text)`."""
     return Redactor(names).redact(text)
+
+
+# Anyone written with a title ("Mrs Patel", "Ms J. Okafor", "Dr. Rahman") is a person, known or not.
+_TITLED = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.?[ \t\n]+(?:[A-Z]\.?[ \t\n]*)*[A-Z][a-zA-Z'’-]+")
+
+
+def redact_titled_names(text: str) -> str:
+    """Replace every title followed by a name with `[staff member]`, for names the service was never told
+    (a parent, a therapist, another school's teacher)."""
+    return _TITLED.sub("[staff member]", text)

@@ -422,8 +422,10 @@ def send_to_meeting(
         recommended_pence = None
     elif recommended_pence is None:
         errors["recommended_pence"] = "Enter the amount the team recommends"
-    elif recommended_pence < 0:
-        errors["recommended_pence"] = "The recommended amount cannot be negative"
+    elif recommended_pence <= 0:
+        errors["recommended_pence"] = (
+            "The recommended amount must be more than £0: if no money is needed, resolve it with advice"
+        )
     elif recommended_pence > asked:
         errors["recommended_pence"] = (
             f"The recommended amount cannot be more than the {pounds(asked)} asked for"
@@ -458,6 +460,8 @@ def resolve_with_advice(
     request's pupils, and can point at a resource another school shares."""
     funding_request = _locked(funding_request)
     _refuse_unless(can_decide_triage(acting_user, funding_request), _NOT_TRIAGING)
+    if kind == AdviceRecord.Kind.RESOURCE and shared_resource is None:
+        raise TriageInvalid({"shared_resource": "Choose the resource another school shares"})
     record = _advice(
         school=funding_request.lead_school,
         pupils=list(funding_request.pupils.all()),

@@ -81,20 +81,16 @@ def queue(request, cluster_pk):
     cluster = get_object_or_404(clusters_visible_to(request.user), pk=cluster_pk)
     allow_or_404(request_permissions.can_see_cluster_requests(request.user, cluster))
     mine = request.GET.get("mine") == "1"
-    rows = list(selectors.triage_queue(cluster, mine_for=request.user if mine else None))
-    blind = (
-        {row.pk: permissions.sees_blind(request.user, row) for row in rows}
-        if cluster.council.blind_papers
-        else {}
-    )
-    hidden = {row.pk for row in rows if blind.get(row.pk) and permissions.has_interest(request.user, row)}
+    queue = selectors.triage_queue(cluster, mine_for=request.user if mine else None)
+    rows = list(request_selectors.without_interests(request.user, queue))
+    blind = permissions.blind_ids(request.user, rows)
     return render(
         request,
         "triage/queue.html",
         {
             "page_title": f"Triage for {cluster.name}",
             "cluster": cluster,
-            "rows": [row for row in rows if row.pk not in hidden],
+            "rows": rows,
             "blind": blind,
             "mine": mine,
         },

@@ -600,3 +600,18 @@ def test_weights_and_shares_are_kept_as_exact_text(scheme):
     )
     north = formula.shares.get(cluster=scheme.clusters["North"])
     assert north.score == str(Decimal(300) + Decimal("0.3333") * 260)
+
+
+def test_a_floor_or_cap_that_cannot_be_met_is_explained_in_pounds(scheme):
+    draft = services.start_formula_draft(
+        council=scheme.council, academic_year=scheme.year, acting_user=scheme.admin
+    )
+    draft.high_needs_pence, draft.floor_pence = 100_000, 50_000
+    with pytest.raises(services.MoneyError) as refused:
+        services.work_out_shares(draft)
+    assert str(refused.value) == (
+        "A floor of £500.00 for each of the 3 clusters needs £1,500.00, more than the £1,000.00 to share."
+    )
+    draft.floor_pence, draft.cap_pence = None, 30_000
+    with pytest.raises(services.MoneyError, match="shares at most £900.00, less than the £1,000.00 to share"):
+        services.work_out_shares(draft)

@@ -188,3 +188,34 @@ def test_the_api_gives_a_blind_reader_the_paper_and_never_the_request(api_client
     assert paper.json()["withheld_documents"] == 1
     assert api_client(S_SENCO).get(f"/api/v1/requests/{fr.pk}").status_code == 200
     assert api_client("senco.stthomas@kirklees.example").get(f"/api/v1/papers/{fr.pk}").status_code == 404
+
+
+def test_an_interest_hides_the_schools_requests_from_lists_and_the_api(
+    signed_in_client, api_client, abbey_hulton_request, user_by_email
+):
+    chair = user_by_email(S_CHAIR)
+    services.declare_interest(
+        person=chair, school=School.objects.get(urn=146487), description="Governor", acting_user=chair
+    )
+    page = _text(
+        signed_in_client(S_CHAIR).get(
+            reverse("funding_requests:cluster", args=[abbey_hulton_request.cluster_id])
+        )
+    )
+    assert abbey_hulton_request.reference not in page
+    client = api_client(S_CHAIR)
+    assert abbey_hulton_request.pk not in {
+        item["id"] for item in client.get("/api/v1/requests").json()["items"]
+    }
+    assert client.get(f"/api/v1/papers/{abbey_hulton_request.pk}").status_code == 404
+
+
+def test_other_schools_staff_and_anyone_with_a_title_are_redacted_too(signed_in_client, abbey_hulton_request):
+    client = signed_in_client(S_SENCO)
+    client.post(
+        reverse("triage:reword", args=[abbey_hulton_request.pk, "need"]),
+        {"text": "Tomasz Nowak and Mrs Patel met Ms J. Okafor and Dr. Rahman about the pupil."},
+    )
+    assert papers.paper_for(abbey_hulton_request).text("need") == (
+        "[staff member] and [staff member] met [staff member] and [staff member] about the pupil."
+    )

@@ -279,3 +279,20 @@ def test_an_interest_is_declared_once_and_can_be_withdrawn(ep):
         services.declare_interest(person=ep, school=school, description="Governor", acting_user=ep)
     services.withdraw_interest(interest=interest, acting_user=ep)
     assert Interest.objects.get(pk=interest.pk).withdrawn_at is not None
+
+
+def test_a_meeting_is_never_recommended_nothing_and_a_shared_resource_must_be_named(in_triage, ep):
+    services.score_request(funding_request=in_triage, scores=_scores(in_triage), acting_user=ep)
+    with pytest.raises(services.TriageInvalid, match="must be more than £0"):
+        services.send_to_meeting(
+            funding_request=in_triage, recommended_pence=0, recommendation="x", acting_user=ep
+        )
+    with pytest.raises(services.TriageInvalid, match="Choose the resource another school shares"):
+        services.resolve_with_advice(
+            funding_request=in_triage,
+            kind="resource",
+            given_on=TODAY,
+            given_by="EP",
+            advice="Borrow it",
+            acting_user=ep,
+        )
