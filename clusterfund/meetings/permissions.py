@@ -26,3 +26,14 @@ def can_view_meetings(user, cluster) -> bool:
     return ClusterMembership.objects.filter(
         cluster=cluster, academic_year=year, school_id__in=scope.staff_of
     ).exists()
+
+
+def voting_school_ids(meeting) -> set[int]:
+    """The schools that vote at a meeting: a cluster's member schools that year; at a city meeting, every
+    member school of the council's clusters."""
+    memberships = ClusterMembership.objects.filter(academic_year=meeting.academic_year)
+    if meeting.cluster.is_city_pool:
+        memberships = memberships.filter(cluster__council_id=meeting.cluster.council_id)
+    else:
+        memberships = memberships.filter(cluster=meeting.cluster)
+    return set(memberships.values_list("school_id", flat=True))

@@ -1,12 +1,14 @@
 """Reads of the meetings."""
 
 import datetime
+import math
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from clusterfund.accounts.models import User
 from clusterfund.meetings.models import Meeting
+from clusterfund.meetings.permissions import voting_school_ids
 from clusterfund.organisations.models import Cluster
 
 
@@ -41,3 +43,15 @@ def chairs_for(cluster) -> QuerySet[User]:
 
 def meeting_of(cluster, pk) -> Meeting | None:
     return meetings_of(cluster).filter(pk=pk).first()
+
+
+def quorum(meeting) -> tuple[int, int, bool]:
+    """(schools present, schools needed, whether the quorum is met): at least the scheme's share of the
+    member schools, rounded up, and never nobody."""
+    needed = math.ceil(len(voting_school_ids(meeting)) * meeting.cluster.council.quorum_percent / 100)
+    present = meeting.attendance.count()
+    return present, needed, present >= max(needed, 1)
+
+
+def agenda_of(meeting):
+    return list(meeting.items.select_related("funding_request__lead_school").order_by("position"))

@@ -2,14 +2,26 @@
 cancelling them. A cancelled meeting's requests go to the next meeting that takes papers."""
 
 import datetime
+import secrets
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from clusterfund.audit.services import record_event
-from clusterfund.meetings.models import DEFAULT_DEADLINE, Meeting, MeetingKind, MeetingStatus
-from clusterfund.meetings.permissions import can_arrange_meetings
+from clusterfund.funding_requests.lifecycle import RequestStatus
+from clusterfund.funding_requests.models import FundingRequest
+from clusterfund.meetings.models import (
+    DEFAULT_DEADLINE,
+    AgendaItem,
+    Attendance,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+)
+from clusterfund.meetings.permissions import can_arrange_meetings, voting_school_ids
 from clusterfund.organisations.models import Cluster, HalfTerm
+from clusterfund.triage.models import TriageDecision, TriageOutcome
 
 PLACE_LIMIT = 200
 
@@ -207,3 +219,153 @@ def cancel_meeting(*, meeting, reason: str, acting_user) -> Meeting:
         after={"reason": reason, "requests_moved": moved, "to": str(following) if following else None},
     )
     return meeting
+
+
+# The agenda
+
+
+def _locked(meeting) -> Meeting:
+    return (
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("cluster__council", "academic_year")
+        .get(pk=meeting.pk)
+    )
+
+
+@transaction.atomic
+def build_agenda(*, meeting, acting_user) -> list[AgendaItem]:
+    """Put on the agenda every request triage made ready for this meeting, and every request an earlier
+    meeting deferred (marked carried over). Requests already on it stay where they are."""
+    meeting = _locked(meeting)
+    if not can_arrange_meetings(acting_user, meeting.cluster):
+        raise MeetingError("Only the cluster's admin or the council's SEND team prepares the agenda.")
+    if meeting.is_frozen or meeting.is_cancelled:
+        raise MeetingError(
+            "The agenda is frozen." if meeting.is_frozen else "The meeting has been cancelled."
+        )
+    on_agenda = set(meeting.items.values_list("funding_request_id", flat=True))
+    position = meeting.items.count()
+    ready = FundingRequest.objects.filter(cluster=meeting.cluster).filter(
+        Q(status=RequestStatus.READY_FOR_MEETING, meeting__in=[meeting, None])
+        | Q(status=RequestStatus.READY_FOR_MEETING, meeting__held_on__lt=meeting.held_on)
+        | Q(status=RequestStatus.DEFERRED)
+    )
+    added = []
+    for funding_request in ready.order_by("-is_urgent", "submitted_at", "pk"):
+        if funding_request.pk in on_agenda:
+            continue
+        position += 1
+        added.append(
+            AgendaItem.objects.create(
+                meeting=meeting,
+                funding_request=funding_request,
+                position=position,
+                carried_over=funding_request.status == RequestStatus.DEFERRED,
+            )
+        )
+    record_event(
+        acting_user=acting_user,
+        action="meeting.agenda_built",
+        obj=meeting,
+        council=meeting.cluster.council,
+        after={"added": [item.funding_request.reference for item in added]},
+    )
+    return added
+
+
+@transaction.atomic
+def order_agenda(*, meeting, item_ids: list[int], acting_user) -> None:
+    """Put the agenda in the order given (every item, once each)."""
+    meeting = _locked(meeting)
+    if not can_arrange_meetings(acting_user, meeting.cluster):
+        raise MeetingError("Only the cluster's admin or the council's SEND team orders the agenda.")
+    if meeting.is_frozen:
+        raise MeetingError("The agenda is frozen.")
+    items = {item.pk: item for item in meeting.items.all()}
+    if sorted(item_ids) != sorted(items):
+        raise MeetingInvalid({"order": "Give every item on the agenda a place, once each"})
+    for position, pk in enumerate(item_ids, start=1):
+        items[pk].position = position
+        items[pk].save(update_fields=["position"])
+    record_event(
+        acting_user=acting_user,
+        action="meeting.agenda_ordered",
+        obj=meeting,
+        council=meeting.cluster.council,
+        after={"order": [items[pk].funding_request.reference for pk in item_ids]},
+    )
+
+
+def _amount_for(funding_request) -> int:
+    """What the meeting votes on: the team's recommended amount, or the amount asked."""
+    decision = (
+        TriageDecision.objects.filter(
+            funding_request=funding_request, outcome=TriageOutcome.READY_FOR_MEETING
+        )
+        .order_by("-decided_at", "-id")
+        .first()
+    )
+    if decision is not None and decision.recommended_pence is not None:
+        return decision.recommended_pence
+    return sum(funding_request.provision_lines.values_list("total_pence", flat=True))
+
+
+@transaction.atomic
+def freeze_agenda(*, meeting, acting_user) -> Meeting:
+    """Fix the agenda: each request's amount, which schools may vote on it (never the schools that
+    submitted or joined it), whether the meeting reads it blind, and the tie-break lot, drawn now and
+    published with the agenda. After this the agenda does not change."""
+    meeting = _locked(meeting)
+    if not can_arrange_meetings(acting_user, meeting.cluster):
+        raise MeetingError("Only the cluster's admin or the council's SEND team freezes the agenda.")
+    if meeting.is_frozen:
+        raise MeetingError("The agenda is already frozen.")
+    items = list(meeting.items.select_related("funding_request"))
+    if not items:
+        raise MeetingError("The agenda is empty: build it before freezing it.")
+    voters = voting_school_ids(meeting)
+    for item in items:
+        fr = item.funding_request
+        own = {fr.lead_school_id, *fr.joint_schools.values_list("school_id", flat=True)}
+        item.amount_pence = _amount_for(fr)
+        item.eligible_school_ids = sorted(voters - own)
+        item.save(update_fields=["amount_pence", "eligible_school_ids"])
+    lot = [item.funding_request.reference for item in items]
+    secrets.SystemRandom().shuffle(lot)
+    meeting.lot, meeting.is_blind = lot, meeting.cluster.council.blind_papers
+    meeting.frozen_at, meeting.frozen_by = timezone.now(), acting_user
+    meeting.save(update_fields=["lot", "is_blind", "frozen_at", "frozen_by"])
+    record_event(
+        acting_user=acting_user,
+        action="meeting.agenda_frozen",
+        obj=meeting,
+        council=meeting.cluster.council,
+        after={"lot": lot, "amounts": {item.funding_request.reference: item.amount_pence for item in items}},
+    )
+    return meeting
+
+
+# Attendance and quorum
+
+
+@transaction.atomic
+def record_attendance(*, meeting, school, mode: str, acting_user) -> Attendance:
+    """Record that a member school is present, in person or online."""
+    meeting = _locked(meeting)
+    if not can_arrange_meetings(acting_user, meeting.cluster):
+        raise MeetingError("Only the cluster's admin or the council's SEND team records attendance.")
+    if school.pk not in voting_school_ids(meeting):
+        raise MeetingInvalid({"school": f"{school.name} is not a member school of this meeting"})
+    if mode not in Attendance.Mode.values:
+        raise MeetingInvalid({"mode": "Choose whether the school is there in person or online"})
+    attendance, _ = Attendance.objects.update_or_create(
+        meeting=meeting, school=school, defaults={"mode": mode, "recorded_by": acting_user}
+    )
+    record_event(
+        acting_user=acting_user,
+        action="meeting.attendance_recorded",
+        obj=meeting,
+        council=meeting.cluster.council,
+        after={"school": school.name, "mode": mode},
+    )
+    return attendance

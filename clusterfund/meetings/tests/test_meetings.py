@@ -132,3 +132,65 @@ def test_the_meetings_pages(signed_in_client, db):
     )
     assert response.status_code == 302
     assert "Ofsted visit" in client.get(reverse("meetings:list", args=[cluster.pk])).content.decode()
+
+
+def _ready_request(user_by_email):
+    """A St Thomas request the team has sent to the meeting with a recommended amount."""
+    from clusterfund.organisations.models import TeamMember
+    from clusterfund.triage import services as triage
+    from clusterfund.triage.models import Criterion
+
+    senco, ep = user_by_email(K_SENCO), user_by_email("ep.cluster14@kirklees.example")
+    fr = requests.submit_request(
+        funding_request=complete_individual_request(School.objects.get(urn=151801), senco), acting_user=senco
+    )
+    triage.assign_members(funding_request=fr, members=[TeamMember.objects.get(user=ep)], acting_user=ep)
+    scores = {c.pk: (2, "Fair") for c in Criterion.objects.filter(council=fr.council, is_active=True)}
+    triage.score_request(funding_request=fr, scores=scores, acting_user=ep)
+    triage.send_to_meeting(
+        funding_request=fr, recommended_pence=40_000, recommendation="Fund", acting_user=ep
+    )
+    fr.refresh_from_db()
+    return fr
+
+
+def test_the_agenda_is_built_ordered_and_frozen_with_amounts_eligibility_and_a_lot(db, user_by_email):
+    admin = user_by_email(K_CLUSTER_ADMIN)
+    fr = _ready_request(user_by_email)
+    meeting = fr.meeting
+    added = services.build_agenda(meeting=meeting, acting_user=admin)
+    assert fr.pk in {item.funding_request_id for item in added}
+    assert services.build_agenda(meeting=meeting, acting_user=admin) == []  # nothing twice
+    items = selectors.agenda_of(meeting)
+    services.order_agenda(meeting=meeting, item_ids=[i.pk for i in reversed(items)], acting_user=admin)
+    with pytest.raises(services.MeetingInvalid):
+        services.order_agenda(meeting=meeting, item_ids=[items[0].pk], acting_user=admin)
+    services.freeze_agenda(meeting=meeting, acting_user=admin)
+    meeting.refresh_from_db()
+    assert meeting.is_frozen and sorted(meeting.lot) == sorted(i.funding_request.reference for i in items)
+    item = next(i for i in selectors.agenda_of(meeting) if i.funding_request_id == fr.pk)
+    assert item.amount_pence == 40_000
+    assert fr.lead_school_id not in item.eligible_school_ids
+    assert len(item.eligible_school_ids) == 10  # the other ten schools of Cluster 14
+    with pytest.raises(services.MeetingError, match="already frozen"):
+        services.freeze_agenda(meeting=meeting, acting_user=admin)
+    with pytest.raises(services.MeetingError, match="frozen"):
+        services.build_agenda(meeting=meeting, acting_user=admin)
+
+
+def test_attendance_and_the_quorum(db, user_by_email):
+    admin = user_by_email(K_CLUSTER_ADMIN)
+    meeting = Meeting.objects.filter(cluster__slug="cluster-14", status="planned").first()
+    assert selectors.quorum(meeting) == (0, 6, False)  # half of 11 schools, rounded up
+    schools = list(
+        School.objects.filter(
+            memberships__cluster=meeting.cluster, memberships__academic_year=meeting.academic_year
+        )
+    )
+    for school in schools[:6]:
+        services.record_attendance(meeting=meeting, school=school, mode="online", acting_user=admin)
+    assert selectors.quorum(meeting) == (6, 6, True)
+    with pytest.raises(services.MeetingInvalid, match="not a member school"):
+        services.record_attendance(
+            meeting=meeting, school=School.objects.get(urn=146487), mode="online", acting_user=admin
+        )
