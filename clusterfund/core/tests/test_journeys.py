@@ -365,7 +365,8 @@ def test_the_team_triages_asks_the_school_and_resolves_with_advice(live_server, 
 
     sign_in(page, live_server, "ep.cluster14@kirklees.example")
     page.goto(f"{live_server.url}/requests/{fr.pk}/triage/")
-    page.get_by_role("button", name="Assign and start triage").click()
+    assert "The school has answered the team's questions" in page.locator("main").inner_text()
+    page.get_by_role("button", name="Continue triage").click()
     page.get_by_role("link", name="Resolve it with advice").click()
     check_accessibility(page)
     page.get_by_label("Educational psychologist consultation").check()
