@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from clusterfund.accounts.permissions import scope_of
 from clusterfund.audit.services import record_event
+from clusterfund.core.errors import Invalid, Refused
 from clusterfund.core.formatting import pounds
 from clusterfund.funding_requests.lifecycle import (
     CHANGEABLE,
@@ -51,16 +52,12 @@ SHORT_TEXT_LIMIT = 1000
 MOST_UNITS = Decimal("9999.99")
 
 
-class RequestError(Exception):
+class RequestError(Refused):
     """A change the rules forbid, with a message the person can read."""
 
 
-class RequestInvalid(RequestError):
+class RequestInvalid(Invalid, RequestError):
     """What the person entered is wrong; `errors` maps each field to what is wrong with it."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
 
 
 class RequestIncomplete(RequestError):

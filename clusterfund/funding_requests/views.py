@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clusterfund.core.access import allow_or_403, allow_or_404, signed_in
+from clusterfund.core.errors import apply_errors
 from clusterfund.funding_requests import attachments, permissions, selectors, services
 from clusterfund.funding_requests.forms import (
     TYPE_HINTS,
@@ -63,16 +64,13 @@ def _changeable_request_for(request, pk):
 
 
 def _apply_errors(form, error: services.RequestError) -> None:
-    if isinstance(error, services.RequestInvalid):
-        for field, message in error.errors.items():
-            form.add_error(field if field in form.fields else None, message)
-    elif isinstance(error, services.ChangeRefused):
+    if isinstance(error, services.ChangeRefused):
         # Each thing the change would have left wrong is its own line of the error summary.
         form.add_error(None, error.lead)
         for problem in error.problems:
             form.add_error(None, problem)
     else:
-        form.add_error(None, str(error))
+        apply_errors(form, error)
 
 
 def _saved(request, funding_request, version_before: int):

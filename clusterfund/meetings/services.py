@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from clusterfund.audit.services import record_event
+from clusterfund.core.errors import Invalid, Refused
 from clusterfund.funding_requests.lifecycle import RequestStatus
 from clusterfund.funding_requests.models import FundingRequest
 from clusterfund.meetings.models import (
@@ -26,14 +27,12 @@ from clusterfund.triage.models import TriageDecision, TriageOutcome
 PLACE_LIMIT = 200
 
 
-class MeetingError(Exception):
-    """A change the rules forbid, with a message the person can read."""
+class MeetingError(Refused):
+    """A change the meetings rules forbid, with a message the person can read."""
 
 
-class MeetingInvalid(MeetingError):
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
+class MeetingInvalid(Invalid, MeetingError):
+    """What the person entered is wrong; `errors` maps each field to what is wrong with it."""
 
 
 def _wednesday_before(day: datetime.date) -> datetime.date:

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from clusterfund.core.access import allow_or_403, allow_or_404, signed_in
+from clusterfund.core.errors import apply_errors
 from clusterfund.meetings import permissions, selectors, services
 from clusterfund.meetings.forms import CancelMeetingForm, MeetingForm
 from clusterfund.organisations.selectors import clusters_visible_to, current_year
@@ -19,14 +20,6 @@ def _cluster_for(request, cluster_pk):
 
 def _posted(request):
     return request.POST if request.method == "POST" else None
-
-
-def _apply_errors(form, error):
-    if isinstance(error, services.MeetingInvalid):
-        for name, message in error.errors.items():
-            form.add_error(name if name in form.fields else None, message)
-    else:
-        form.add_error(None, str(error))
 
 
 @signed_in("can_view_meetings")
@@ -50,7 +43,7 @@ def _save_page(request, cluster, form, save, *, title, done, meeting=None):
         try:
             save(form.cleaned_data)
         except services.MeetingError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, done)
             return redirect("meetings:list", cluster.pk)

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clusterfund.audit.services import record_event
+from clusterfund.core.errors import Invalid, Refused
 from clusterfund.core.formatting import pounds
 from clusterfund.money.formula import CENSUS_FACTORS, FormulaError, allocate, largest_remainder
 from clusterfund.money.models import (
@@ -36,16 +37,12 @@ REASON_LIMIT = 1000
 MOST_PENCE = 10**15  # ten million million pounds: beyond any council's pot, within every database's integers
 
 
-class MoneyError(Exception):
+class MoneyError(Refused):
     """A change the money rules forbid, with a message the person can read."""
 
 
-class MoneyInvalid(MoneyError):
+class MoneyInvalid(Invalid, MoneyError):
     """What the person entered is wrong; `errors` maps each field to what is wrong with it."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
 
 
 class NotEnoughMoney(MoneyError):

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from clusterfund.core.access import allow_or_403, allow_or_404, signed_in
+from clusterfund.core.errors import apply_errors
 from clusterfund.core.exports import FORMATS, pounds_value, table_download
 from clusterfund.money import imports, permissions, selectors, services
 from clusterfund.money.forms import (
@@ -54,17 +55,6 @@ def _managed_year(request, council_slug, start_year):
 def _start_year(request) -> int | None:
     value = request.GET.get("year", "")
     return int(value) if value.isdigit() and len(value) == 4 else None
-
-
-def _apply_errors(form, error: services.MoneyError, fields: dict[str, str] | None = None) -> None:
-    """Put the service's refusal on the form: each field's message on its field, the rest at the top."""
-    fields = fields or {}
-    if isinstance(error, services.MoneyInvalid):
-        for name, message in error.errors.items():
-            field = fields.get(name, name)
-            form.add_error(field if field in form.fields else None, message)
-    else:
-        form.add_error(None, str(error))
 
 
 def _download(request, *, filename, head, rows):
@@ -226,7 +216,7 @@ def change_draft(request, council_slug, start_year):
                 acting_user=request.user,
             )
         except services.MoneyError as error:
-            _apply_errors(
+            apply_errors(
                 form,
                 error,
                 {
@@ -265,7 +255,7 @@ def commit_formula(request, council_slug, start_year):
                 formula=draft, reason=form.cleaned_data["reason"], acting_user=request.user
             )
         except services.MoneyError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(
                 request, f"Formula version {draft.version} committed. The pots have been filled."
@@ -340,7 +330,7 @@ def transfer(request, council_slug, start_year):
                 acting_user=request.user,
             )
         except services.MoneyError as error:
-            _apply_errors(form, error, {"amount_pence": "amount"})
+            apply_errors(form, error, {"amount_pence": "amount"})
         else:
             messages.success(request, "The money has been moved.")
             return redirect(f"{reverse('money:council', args=[council.slug])}?year={year.start_year}")
@@ -495,7 +485,7 @@ def _award_action(request, pk, form_class, act, *, title, done, fields=None):
         try:
             act(award, form.cleaned_data)
         except services.MoneyError as error:
-            _apply_errors(form, error, fields)
+            apply_errors(form, error, fields)
         else:
             messages.success(request, done)
             return redirect("money:award", award.pk)

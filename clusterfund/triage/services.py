@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clusterfund.audit.services import record_event
+from clusterfund.core.errors import Invalid, Refused
 from clusterfund.core.formatting import pounds
 from clusterfund.funding_requests import services as requests
 from clusterfund.funding_requests.lifecycle import RequestStatus, StateTransitionError
@@ -47,16 +48,12 @@ TEXT_LIMIT = 5000
 JUSTIFICATION_LIMIT = 2000
 
 
-class TriageError(Exception):
+class TriageError(Refused):
     """A change the triage rules forbid, with a message the person can read."""
 
 
-class TriageInvalid(TriageError):
+class TriageInvalid(Invalid, TriageError):
     """What the person entered is wrong; `errors` maps each field to what is wrong with it."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
 
 
 def _refuse_unless(allowed: bool, message: str) -> None:

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clusterfund.core.access import allow_or_403, allow_or_404, signed_in
+from clusterfund.core.errors import apply_errors
 from clusterfund.funding_requests import permissions as request_permissions
 from clusterfund.funding_requests import selectors as request_selectors
 from clusterfund.organisations.selectors import clusters_visible_to, councils_visible_to, schools_visible_to
@@ -29,16 +30,6 @@ from clusterfund.triage.forms import (
 )
 
 
-def _apply_errors(form, error: services.TriageError, fields: dict[str, str] | None = None) -> None:
-    fields = fields or {}
-    if isinstance(error, services.TriageInvalid):
-        for name, message in error.errors.items():
-            field = fields.get(name, name)
-            form.add_error(field if field in form.fields else None, message)
-    else:
-        form.add_error(None, str(error))
-
-
 def _posted(request):
     """The form's data on a POST, even an empty one, so that nothing ticked is still an error."""
     return request.POST if request.method == "POST" else None
@@ -50,7 +41,7 @@ def _form_page(request, form, save, *, title, done, back, template="form_page.ht
         try:
             save(form.cleaned_data)
         except services.TriageError as error:
-            _apply_errors(form, error, context.pop("fields", None))
+            apply_errors(form, error, context.pop("fields", None))
         else:
             messages.success(request, done)
             return redirect(*back)
@@ -117,7 +108,7 @@ def triage(request, pk):
                     funding_request=funding_request, members=chosen, acting_user=request.user
                 )
             except services.TriageError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, "Triage assigned.")
                 return redirect("triage:request", funding_request.pk)
@@ -560,7 +551,7 @@ def scheme(request, council_slug):
                 messages.success(request, f"{data['name']} is added to the criteria.")
                 return redirect("triage:scheme", council.slug)
         except services.TriageError as error:
-            _apply_errors(scheme_form if scheme_form.is_bound else criterion_form, error)
+            apply_errors(scheme_form if scheme_form.is_bound else criterion_form, error)
     return render(
         request,
         "triage/scheme.html",
