@@ -37,3 +37,20 @@ def voting_school_ids(meeting) -> set[int]:
     else:
         memberships = memberships.filter(cluster=meeting.cluster)
     return set(memberships.values_list("school_id", flat=True))
+
+
+def can_run_vote(user, cluster) -> bool:
+    """The cluster's chair opens and closes the vote; its admin and the council's SEND team may too."""
+    scope = scope_of(user)
+    return can_arrange_meetings(user, cluster) or cluster.pk in scope.chair_of
+
+
+def can_vote_for(user, school) -> bool:
+    """The school's own staff cast its ballot."""
+    return school.pk in scope_of(user).staff_of
+
+
+def can_approve_minutes(user, cluster) -> bool:
+    """The chair approves the minutes; so may the council's SEND team, when the chair cannot."""
+    scope = scope_of(user)
+    return cluster.pk in scope.chair_of or cluster.council_id in scope.council_admin_of

@@ -2,27 +2,46 @@
 cancelling them. A cancelled meeting's requests go to the next meeting that takes papers."""
 
 import datetime
+import math
 import secrets
 
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from clusterfund.accounts.models import RoleAssignment
 from clusterfund.audit.services import record_event
 from clusterfund.core.errors import Invalid, Refused
 from clusterfund.funding_requests.lifecycle import RequestStatus
 from clusterfund.funding_requests.models import FundingRequest
+from clusterfund.funding_requests.services import move_request
+from clusterfund.meetings import counting
 from clusterfund.meetings.models import (
     DEFAULT_DEADLINE,
+    OUTSIDE_THE_VOTE,
     AgendaItem,
     Attendance,
+    Ballot,
+    BallotLine,
+    ItemOutcome,
     Meeting,
+    MeetingAction,
     MeetingKind,
     MeetingStatus,
 )
-from clusterfund.meetings.permissions import can_arrange_meetings, voting_school_ids
+from clusterfund.meetings.permissions import (
+    can_approve_minutes,
+    can_arrange_meetings,
+    can_run_vote,
+    can_vote_for,
+    voting_school_ids,
+)
+from clusterfund.money.models import Pot
+from clusterfund.money.services import balances_of, make_award, pot_for_request
 from clusterfund.organisations.models import Cluster, HalfTerm
 from clusterfund.triage.models import TriageDecision, TriageOutcome
+from clusterfund.voting.rules import format_pence
 
 PLACE_LIMIT = 200
 
@@ -368,3 +387,439 @@ def record_attendance(*, meeting, school, mode: str, acting_user) -> Attendance:
         after={"school": school.name, "mode": mode},
     )
     return attendance
+
+
+# Items the meeting decides without a vote
+
+
+@transaction.atomic
+def decide_without_vote(*, item, outcome: str, note: str, acting_user) -> AgendaItem:
+    """Before the vote opens, take an item off the ballot: defer it to the next meeting, or resolve it with
+    advice. An empty outcome puts it back on the ballot."""
+    meeting = _locked(item.meeting)
+    if not can_run_vote(acting_user, meeting.cluster):
+        raise MeetingError("Only the chair or the cluster's admin decides items at the meeting.")
+    if not meeting.is_frozen or meeting.vote_opened_at:
+        raise MeetingError(
+            "Items are deferred or resolved with advice after the agenda is frozen and before the vote opens."
+        )
+    if outcome and outcome not in OUTSIDE_THE_VOTE:
+        raise MeetingInvalid({"outcome": "Choose whether the item is deferred or resolved with advice"})
+    note = (note or "").strip()
+    if outcome and not note:
+        raise MeetingInvalid({"note": "Say why, for the minutes"})
+    item = AgendaItem.objects.select_related("funding_request").get(pk=item.pk, meeting=meeting)
+    before = item.outcome
+    item.outcome, item.outcome_note = outcome, note[:2000]
+    item.save(update_fields=["outcome", "outcome_note"])
+    record_event(
+        acting_user=acting_user,
+        action="meeting.item_decided_without_vote",
+        obj=meeting,
+        council=meeting.cluster.council,
+        before={"item": item.funding_request.reference, "outcome": before},
+        after={"item": item.funding_request.reference, "outcome": outcome, "note": note},
+    )
+    return item
+
+
+# The vote
+
+
+def _on_the_vote(meeting) -> list[AgendaItem]:
+    return list(meeting.items.filter(outcome="").select_related("funding_request").order_by("position", "pk"))
+
+
+@transaction.atomic
+def open_vote(*, meeting, acting_user) -> Meeting:
+    """Open the vote once the agenda is frozen and the quorum is met. Each school present gets a fresh
+    voter id for this meeting's ballot export, in an order drawn now."""
+    meeting = _locked(meeting)
+    if not can_run_vote(acting_user, meeting.cluster):
+        raise MeetingError("Only the chair or the cluster's admin opens the vote.")
+    if meeting.is_cancelled or not meeting.is_frozen:
+        raise MeetingError("Freeze the agenda before opening the vote.")
+    if meeting.vote_opened_at:
+        raise MeetingError(
+            "The vote is already open." if not meeting.vote_closed_at else "The vote is closed."
+        )
+    present = sorted(meeting.attendance.values_list("school_id", flat=True))
+    needed = max(math.ceil(len(voting_school_ids(meeting)) * meeting.cluster.council.quorum_percent / 100), 1)
+    if len(present) < needed:
+        raise MeetingError(
+            f"The meeting is not quorate: {len(present)} of the {needed} member schools needed are present."
+        )
+    if not _on_the_vote(meeting):
+        raise MeetingError("No item is left on the ballot: every item was deferred or resolved with advice.")
+    order = list(present)
+    secrets.SystemRandom().shuffle(order)
+    meeting.pseudonyms = counting.pseudonyms_for(present, order)
+    meeting.quorum_present, meeting.quorum_needed = len(present), needed
+    meeting.counting_method = meeting.cluster.council.counting_method
+    meeting.vote_opened_at, meeting.vote_opened_by = timezone.now(), acting_user
+    meeting.save(
+        update_fields=[
+            "pseudonyms",
+            "quorum_present",
+            "quorum_needed",
+            "counting_method",
+            "vote_opened_at",
+            "vote_opened_by",
+        ]
+    )
+    record_event(
+        acting_user=acting_user,
+        action="meeting.vote_opened",
+        obj=meeting,
+        council=meeting.cluster.council,
+        after={"present": len(present), "needed": needed, "method": meeting.counting_method},
+    )
+    return meeting
+
+
+CHOICES_FOR = {
+    "majority": {BallotLine.Choice.FOR, BallotLine.Choice.AGAINST, BallotLine.Choice.ABSTAIN},
+    "approval": {BallotLine.Choice.FOR, BallotLine.Choice.ABSTAIN},
+}
+
+
+def choices_for(meeting) -> set[str]:
+    """The choices on each line of the meeting's ballot: approve or not, or for, against and abstain."""
+    return CHOICES_FOR["majority" if meeting.counting_method == "majority" else "approval"]
+
+
+@transaction.atomic
+def cast_ballot(*, meeting, school, choices: dict[int, str], recorded_as: str, acting_user) -> Ballot:
+    """Cast (or correct) a school's ballot: a choice for every item on the ballot the school may vote on.
+    A line for an item the school may not vote on is refused and never stored. The school's own staff cast
+    it; the cluster's admin records one from a show of hands or a paper ballot. Corrections are audited."""
+    meeting = _locked(meeting)
+    if recorded_as == Ballot.RecordedAs.BY_SCHOOL:
+        allowed = can_vote_for(acting_user, school)
+    elif recorded_as in (Ballot.RecordedAs.SHOW_OF_HANDS, Ballot.RecordedAs.PAPER):
+        allowed = can_arrange_meetings(acting_user, meeting.cluster)
+    else:
+        raise MeetingInvalid({"recorded_as": "Choose how the vote was given"})
+    if not allowed:
+        raise MeetingError("Only the school's own staff cast its ballot; the cluster's admin records others.")
+    if not meeting.vote_opened_at or meeting.vote_closed_at:
+        raise MeetingError("The vote is closed." if meeting.vote_closed_at else "The vote has not opened.")
+    if not meeting.attendance.filter(school=school).exists():
+        raise MeetingError(f"{school.name} is not recorded as present, so it cannot vote.")
+    items = {item.pk: item for item in _on_the_vote(meeting)}
+    mine = {pk for pk, item in items.items() if school.pk in item.eligible_school_ids}
+    allowed_choices = choices_for(meeting)
+    errors = {}
+    for pk in choices:
+        if pk not in mine:
+            # Never say why: in a blind meeting the reason would reveal whose request it is.
+            errors[f"item_{pk}"] = "This school cannot vote on this item"
+    for pk in sorted(mine, key=lambda pk: items[pk].position):
+        choice = choices.get(pk)
+        if choice not in allowed_choices:
+            ref = items[pk].funding_request.reference
+            errors[f"item_{pk}"] = f"Choose how {school.name} votes on {ref}"
+    if errors:
+        raise MeetingInvalid(errors)
+    ballot = Ballot.objects.filter(meeting=meeting, school=school).first()
+    before = None
+    if ballot is None:
+        ballot = Ballot.objects.create(
+            meeting=meeting,
+            school=school,
+            recorded_as=recorded_as,
+            cast_by=acting_user,
+            cast_at=timezone.now(),
+        )
+    else:
+        before = {
+            "recorded_as": ballot.recorded_as,
+            "lines": {
+                items[line.item_id].funding_request.reference: line.choice
+                for line in ballot.lines.all()
+                if line.item_id in items
+            },
+        }
+        ballot.lines.all().delete()
+        ballot.recorded_as, ballot.cast_by, ballot.cast_at = recorded_as, acting_user, timezone.now()
+        ballot.corrections += 1
+        ballot.save(update_fields=["recorded_as", "cast_by", "cast_at", "corrections"])
+    BallotLine.objects.bulk_create(BallotLine(ballot=ballot, item_id=pk, choice=choices[pk]) for pk in mine)
+    after = {
+        "recorded_as": recorded_as,
+        "lines": {items[pk].funding_request.reference: choices[pk] for pk in mine},
+    }
+    record_event(
+        acting_user=acting_user,
+        action="meeting.ballot_corrected" if before else "meeting.ballot_cast",
+        obj=meeting,
+        council=meeting.cluster.council,
+        before={"school": school.name, **before} if before else None,
+        after={"school": school.name, **after},
+    )
+    return ballot
+
+
+def _pot_of(item) -> Pot:
+    return pot_for_request(item.funding_request)
+
+
+def _export_meta(meeting) -> dict[str, str]:
+    council = meeting.cluster.council
+    return {
+        "description": f"{meeting.cluster.name}, meeting of {meeting.held_on.isoformat()}",
+        "country": "United Kingdom",
+        "unit": council.name,
+        "instance": meeting.held_on.isoformat(),
+        "rule": meeting.counting_method,
+    }
+
+
+@transaction.atomic
+def close_vote(*, meeting, acting_user) -> Meeting:
+    """Close the vote and count it, twice (the lot as drawn and reversed), against the money each pot has
+    available now. Requests paid from different pots are counted separately on the same ballots. The
+    count, its explanations, the ballot exports and their fingerprints are kept as they were made."""
+    meeting = _locked(meeting)
+    if not can_run_vote(acting_user, meeting.cluster):
+        raise MeetingError("Only the chair or the cluster's admin closes the vote.")
+    if not meeting.vote_opened_at or meeting.vote_closed_at:
+        raise MeetingError(
+            "The vote is already closed." if meeting.vote_closed_at else "The vote has not opened."
+        )
+    items = _on_the_vote(meeting)
+    present = sorted(int(school) for school in meeting.pseudonyms)
+    lines: dict[int, dict[str, str]] = {}
+    for school_id, reference, choice in BallotLine.objects.filter(ballot__meeting=meeting).values_list(
+        "ballot__school_id", "item__funding_request__reference", "choice"
+    ):
+        lines.setdefault(school_id, {})[reference] = choice
+    by_pot: dict[int, tuple[Pot, list[AgendaItem]]] = {}
+    for item in items:
+        pot = _pot_of(item)
+        by_pot.setdefault(pot.pk, (pot, []))[1].append(item)
+    rule = meeting.counting_method or "equal-shares"
+    counts = []
+    for pot, pot_items in by_pot.values():
+        election = counting.election_of(
+            [
+                counting.Item(i.funding_request.reference, i.amount_pence, frozenset(i.eligible_school_ids))
+                for i in pot_items
+            ],
+            present=present,
+            lines=lines,
+            pseudonyms=meeting.pseudonyms,
+            budget=balances_of(pot)["available"],
+        )
+        meta = {**_export_meta(meeting), "subunit": pot.get_kind_display()}
+        result = counting.count_of(election, rule=rule, lot=meeting.lot, meta=meta)
+        result["pot"], result["pot_name"] = pot.pk, str(pot)
+        result["public_pb"] = counting.export(election, lot=meeting.lot, meta=meta)
+        result["auditor_pb"] = counting.export(election, lot=meeting.lot, meta=meta, auditor=True)
+        counts.append(result)
+        funded, by_lot = set(result["funded"]), set(result["decided_by_lot"])
+        for item in pot_items:
+            ref = item.funding_request.reference
+            tally = result["tally"][ref]
+            item.votes_for, item.votes_against = tally["for"], tally["against"]
+            item.votes_abstaining = tally["abstain"]
+            item.decided_by_lot = ref in by_lot
+            item.outcome_note = result["reasons"][ref] + (" Decided by lot." if ref in by_lot else "")
+            if ref in funded:
+                item.funded_pence = item.amount_pence
+                asked = sum(item.funding_request.provision_lines.values_list("total_pence", flat=True))
+                item.outcome = (
+                    ItemOutcome.APPROVED if item.amount_pence >= asked else ItemOutcome.PART_APPROVED
+                )
+            elif rule == "majority" and tally["for"] > tally["against"]:
+                item.outcome = ItemOutcome.APPROVED_NOT_FUNDED
+            else:
+                item.outcome = ItemOutcome.DECLINED
+            item.save(
+                update_fields=[
+                    "votes_for",
+                    "votes_against",
+                    "votes_abstaining",
+                    "decided_by_lot",
+                    "outcome_note",
+                    "funded_pence",
+                    "outcome",
+                ]
+            )
+    meeting.result = {"rule": rule, "counts": counts, "present": len(present)}
+    meeting.fingerprint = counts[0]["fingerprint"] if counts else ""
+    meeting.vote_closed_at, meeting.vote_closed_by = timezone.now(), acting_user
+    meeting.save(update_fields=["result", "fingerprint", "vote_closed_at", "vote_closed_by"])
+    record_event(
+        acting_user=acting_user,
+        action="meeting.vote_closed",
+        obj=meeting,
+        council=meeting.cluster.council,
+        after={
+            "funded": [ref for c in counts for ref in c["funded"]],
+            "decided_by_lot": [ref for c in counts for ref in c["decided_by_lot"]],
+            "fingerprints": [c["fingerprint"] for c in counts],
+        },
+    )
+    return meeting
+
+
+# Decisions and minutes
+
+REQUEST_STATUS_FOR = {
+    ItemOutcome.APPROVED: RequestStatus.APPROVED,
+    ItemOutcome.PART_APPROVED: RequestStatus.PART_APPROVED,
+    ItemOutcome.DECLINED: RequestStatus.DECLINED,
+    ItemOutcome.APPROVED_NOT_FUNDED: RequestStatus.DEFERRED,
+    ItemOutcome.DEFERRED: RequestStatus.DEFERRED,
+    ItemOutcome.RESOLVED_WITH_ADVICE: RequestStatus.RESOLVED_WITH_ADVICE,
+}
+
+
+def _decision_words(item) -> str:
+    ref = item.funding_request.reference
+    outcome = ItemOutcome(item.outcome)
+    if item.funded_pence:
+        return f"{ref}: {outcome.label.lower()}, {format_pence(item.funded_pence)}."
+    if outcome is ItemOutcome.APPROVED_NOT_FUNDED:
+        return f"{ref}: approved, not funded: the money ran out. It goes to the next meeting."
+    if outcome is ItemOutcome.DEFERRED:
+        return f"{ref}: deferred to the next meeting."
+    return f"{ref}: {outcome.label.lower()}."
+
+
+def _email_schools(meeting, items) -> None:
+    """Tell each submitting school its decisions, once the transaction has committed."""
+    for item in items:
+        fr = item.funding_request
+        schools = [fr.lead_school_id, *fr.joint_schools.values_list("school_id", flat=True)]
+        emails = sorted(
+            set(
+                RoleAssignment.objects.filter(role="school_staff", school_id__in=schools).values_list(
+                    "user__email", flat=True
+                )
+            )
+        )
+        if not emails:
+            continue
+        subject = f"Decision on {fr.reference}: {ItemOutcome(item.outcome).label.lower()}"
+        body = (
+            f"The {meeting} decided your request {fr.reference}.\n\n{_decision_words(item)}\n\n"
+            f"{item.outcome_note}\n\nThe decision is final. The minutes are published once the chair "
+            "approves them."
+        )
+        transaction.on_commit(
+            lambda subject=subject, body=body, emails=emails: send_mail(subject, body, None, emails)
+        )
+
+
+@transaction.atomic
+def record_decisions(*, meeting, acting_user) -> Meeting:
+    """Make the meeting's decisions: each request becomes approved, part-approved, declined, deferred (to the
+    next meeting) or resolved with advice, and every funded request gets its award and commitment in the
+    ledger, in this one transaction. The submitting schools are emailed after it commits."""
+    meeting = _locked(meeting)
+    if not can_arrange_meetings(acting_user, meeting.cluster):
+        raise MeetingError("Only the cluster's admin records the meeting's decisions.")
+    if not meeting.vote_closed_at:
+        raise MeetingError("Close the vote before recording the decisions.")
+    if meeting.decisions_recorded_at:
+        raise MeetingError("The decisions are already recorded.")
+    items = list(meeting.items.select_related("funding_request__lead_school").order_by("position"))
+    following = (
+        Meeting.objects.filter(cluster=meeting.cluster, held_on__gt=meeting.held_on)
+        .planned()
+        .exclude(kind=MeetingKind.IDEAS)
+        .order_by("held_on", "pk")
+        .first()
+    )
+    for item in items:
+        fr = item.funding_request
+        target = REQUEST_STATUS_FOR[ItemOutcome(item.outcome)]
+        if fr.status == RequestStatus.DEFERRED:
+            fr = move_request(
+                funding_request=fr, target=RequestStatus.READY_FOR_MEETING, acting_user=acting_user
+            )
+        fr = move_request(funding_request=fr, target=target, acting_user=acting_user)
+        if target == RequestStatus.DEFERRED and following is not None:
+            FundingRequest.objects.filter(pk=fr.pk).update(meeting=following)
+        if item.funded_pence:
+            make_award(
+                funding_request=fr,
+                amount_pence=item.funded_pence,
+                decided_on=meeting.held_on,
+                acting_user=acting_user,
+                reason=f"Decided at the {meeting}",
+            )
+    meeting.decisions_recorded_at, meeting.decisions_recorded_by = timezone.now(), acting_user
+    meeting.save(update_fields=["decisions_recorded_at", "decisions_recorded_by"])
+    record_event(
+        acting_user=acting_user,
+        action="meeting.decisions_recorded",
+        obj=meeting,
+        council=meeting.cluster.council,
+        after={item.funding_request.reference: item.outcome for item in items},
+    )
+    _email_schools(meeting, items)
+    return meeting
+
+
+@transaction.atomic
+def add_action(*, meeting, text: str, owner: str, due_on, acting_user) -> MeetingAction:
+    """An action agreed at the meeting, for the minutes, with who does it and by when."""
+    meeting = _locked(meeting)
+    if not can_arrange_meetings(acting_user, meeting.cluster):
+        raise MeetingError("Only the cluster's admin writes the minutes.")
+    if meeting.minutes_approved_at:
+        raise MeetingError("The minutes are approved and published.")
+    errors = {}
+    text, owner = (text or "").strip(), (owner or "").strip()
+    if not text:
+        errors["text"] = "Enter the action"
+    elif len(text) > 500:
+        errors["text"] = "The action must be 500 characters or fewer"
+    if not owner:
+        errors["owner"] = "Enter who owns the action"
+    elif len(owner) > 200:
+        errors["owner"] = "The owner must be 200 characters or fewer"
+    if due_on is None:
+        errors["due_on"] = "Enter when the action is due"
+    elif due_on < meeting.held_on:
+        errors["due_on"] = "The action must be due on or after the day of the meeting"
+    if errors:
+        raise MeetingInvalid(errors)
+    action = MeetingAction.objects.create(meeting=meeting, text=text, owner=owner, due_on=due_on)
+    record_event(
+        acting_user=acting_user,
+        action="meeting.action_added",
+        obj=meeting,
+        council=meeting.cluster.council,
+        after={"text": text, "owner": owner, "due_on": due_on.isoformat()},
+    )
+    return action
+
+
+@transaction.atomic
+def approve_minutes(*, meeting, notes: str, acting_user) -> Meeting:
+    """The chair approves the minutes, which publishes them to the cluster's members."""
+    meeting = _locked(meeting)
+    if not can_approve_minutes(acting_user, meeting.cluster):
+        raise MeetingError("Only the chair approves the minutes.")
+    if not meeting.decisions_recorded_at:
+        raise MeetingError("Record the decisions before approving the minutes.")
+    if meeting.minutes_approved_at:
+        raise MeetingError("The minutes are already approved.")
+    notes = (notes or "").strip()
+    if len(notes) > 5000:
+        raise MeetingInvalid({"notes": "The notes must be 5,000 characters or fewer"})
+    meeting.minutes_notes = notes
+    meeting.minutes_approved_at, meeting.minutes_approved_by = timezone.now(), acting_user
+    meeting.save(update_fields=["minutes_notes", "minutes_approved_at", "minutes_approved_by"])
+    record_event(
+        acting_user=acting_user,
+        action="meeting.minutes_approved",
+        obj=meeting,
+        council=meeting.cluster.council,
+        after={"fingerprint": meeting.fingerprint},
+    )
+    return meeting

@@ -54,6 +54,23 @@ class Council(models.Model):
         default=50,
         help_text="The share of member schools that must be present before a vote opens",
     )
+    counting_method = models.CharField(
+        "how a meeting's vote is counted",
+        max_length=16,
+        choices=[
+            ("equal-shares", "Method of Equal Shares: one approval ballot, every school an equal share"),
+            ("greedy", "Greedy: one approval ballot, most support first"),
+            ("majority", "For, against or abstain on each request, passed requests funded by support"),
+        ],
+        default="equal-shares",
+    )
+    chairs_action_limit_pence = models.PositiveBigIntegerField(
+        "chair's action limit, pence",
+        null=True,
+        blank=True,
+        help_text="Between meetings the chair and two heads may approve an urgent request up to this; "
+        "empty for no chair's action",
+    )
     moderation_spread = models.PositiveSmallIntegerField(
         "spread of scores that calls for moderation",
         default=2,

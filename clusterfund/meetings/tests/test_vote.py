@@ -1,0 +1,209 @@
+"""The vote: opening on quorum, ballots without withheld lines, corrections, the count, the decisions with
+their awards and emails, the minutes, and the ballot export that anyone can recount."""
+
+import io
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+
+from clusterfund.audit.models import AuditEvent
+from clusterfund.funding_requests.lifecycle import RequestStatus
+from clusterfund.meetings import services
+from clusterfund.meetings.models import BallotLine, ItemOutcome
+from clusterfund.meetings.tests.test_meetings import K_CLUSTER_ADMIN, K_SENCO, _ready_request
+from clusterfund.money.models import Award
+from clusterfund.organisations.models import School
+
+K_CHAIR = "head.ashbrow@kirklees.example"
+K_BIRKBY = "senco.birkbyjunior@kirklees.example"
+
+
+@pytest.fixture
+def frozen(db, user_by_email):
+    """A Cluster 14 meeting with St Thomas's request (£400 recommended) on a frozen agenda and every member
+    school present."""
+    admin = user_by_email(K_CLUSTER_ADMIN)
+    fr = _ready_request(user_by_email)
+    meeting = fr.meeting
+    services.build_agenda(meeting=meeting, acting_user=admin)
+    services.freeze_agenda(meeting=meeting, acting_user=admin)
+    schools = list(
+        School.objects.filter(
+            memberships__cluster=meeting.cluster, memberships__academic_year=meeting.academic_year
+        )
+    )
+    for school in schools:
+        services.record_attendance(meeting=meeting, school=school, mode="in_person", acting_user=admin)
+    meeting.refresh_from_db()
+    return meeting, fr, schools
+
+
+def _vote_all(meeting, schools, admin, choose):
+    items = list(meeting.items.filter(outcome=""))
+    for school in schools:
+        choices = {item.pk: choose(school, item) for item in items if school.pk in item.eligible_school_ids}
+        services.cast_ballot(
+            meeting=meeting, school=school, choices=choices, recorded_as="show_of_hands", acting_user=admin
+        )
+
+
+def test_the_vote_opens_only_when_quorate_and_frozen(db, user_by_email):
+    from clusterfund.meetings.models import Meeting
+
+    chair = user_by_email(K_CHAIR)
+    meeting = Meeting.objects.filter(cluster__slug="cluster-14", status="planned", frozen_at=None).first()
+    with pytest.raises(services.MeetingError, match="Freeze the agenda"):
+        services.open_vote(meeting=meeting, acting_user=chair)
+    with pytest.raises(services.MeetingError, match="Only the chair"):
+        services.open_vote(meeting=meeting, acting_user=user_by_email(K_SENCO))
+
+
+def test_a_school_never_votes_on_its_own_request_and_the_line_is_never_stored(frozen, user_by_email):
+    meeting, fr, schools = frozen
+    chair, admin = user_by_email(K_CHAIR), user_by_email(K_CLUSTER_ADMIN)
+    services.open_vote(meeting=meeting, acting_user=chair)
+    item = meeting.items.get(funding_request=fr)
+    st_thomas = School.objects.get(pk=fr.lead_school_id)
+    with pytest.raises(services.MeetingInvalid) as refused:
+        services.cast_ballot(
+            meeting=meeting,
+            school=st_thomas,
+            choices={item.pk: "for"},
+            recorded_as="show_of_hands",
+            acting_user=admin,
+        )
+    assert refused.value.errors == {f"item_{item.pk}": "This school cannot vote on this item"}
+    assert not BallotLine.objects.filter(ballot__school=st_thomas).exists()
+    # St Thomas's SENCO may cast a ballot, which simply has no line for its own request
+    others = [i for i in meeting.items.filter(outcome="") if st_thomas.pk in i.eligible_school_ids]
+    senco = user_by_email(K_SENCO)
+    ballot = services.cast_ballot(
+        meeting=meeting,
+        school=st_thomas,
+        choices={i.pk: "abstain" for i in others},
+        recorded_as="by_school",
+        acting_user=senco,
+    )
+    assert item.pk not in set(ballot.lines.values_list("item_id", flat=True))
+    # a school's staff cannot cast another school's ballot
+    with pytest.raises(services.MeetingError, match="own staff"):
+        services.cast_ballot(
+            meeting=meeting, school=schools[0], choices={}, recorded_as="by_school", acting_user=senco
+        )
+
+
+def test_a_correction_is_audited_and_a_missing_choice_is_named(frozen, user_by_email):
+    meeting, fr, schools = frozen
+    admin = user_by_email(K_CLUSTER_ADMIN)
+    services.open_vote(meeting=meeting, acting_user=user_by_email(K_CHAIR))
+    voter = next(s for s in schools if s.pk != fr.lead_school_id)
+    item = meeting.items.get(funding_request=fr)
+    with pytest.raises(services.MeetingInvalid) as refused:
+        services.cast_ballot(
+            meeting=meeting, school=voter, choices={}, recorded_as="paper", acting_user=admin
+        )
+    assert f"item_{item.pk}" in refused.value.errors
+    everything = {i.pk: "for" for i in meeting.items.filter(outcome="") if voter.pk in i.eligible_school_ids}
+    services.cast_ballot(
+        meeting=meeting, school=voter, choices=everything, recorded_as="paper", acting_user=admin
+    )
+    changed = {**everything, item.pk: "abstain"}
+    ballot = services.cast_ballot(
+        meeting=meeting, school=voter, choices=changed, recorded_as="paper", acting_user=admin
+    )
+    assert ballot.corrections == 1
+    event = AuditEvent.objects.filter(action="meeting.ballot_corrected").latest("pk")
+    assert event.before["lines"][fr.reference] == "for" and event.after["lines"][fr.reference] == "abstain"
+
+
+def test_a_meeting_from_vote_to_published_minutes(frozen, user_by_email, settings, tmp_path):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    meeting, fr, schools = frozen
+    chair, admin = user_by_email(K_CHAIR), user_by_email(K_CLUSTER_ADMIN)
+    services.open_vote(meeting=meeting, acting_user=chair)
+    meeting.refresh_from_db()
+    assert meeting.quorum_present == len(schools) and meeting.quorum_needed == 6
+    assert sorted(meeting.pseudonyms.values()) == sorted(f"V{k}" for k in range(1, len(schools) + 1))
+    _vote_all(
+        meeting, schools, admin, lambda school, item: "for" if item.funding_request_id == fr.pk else "abstain"
+    )
+    with pytest.raises(services.MeetingError, match="Close the vote"):
+        services.record_decisions(meeting=meeting, acting_user=admin)
+    services.close_vote(meeting=meeting, acting_user=chair)
+    meeting.refresh_from_db()
+    item = meeting.items.get(funding_request=fr)
+    assert item.outcome in (ItemOutcome.APPROVED, ItemOutcome.PART_APPROVED)
+    assert item.funded_pence == 40_000 and item.votes_for == 10
+    assert item.outcome_note.startswith("Funded")
+    assert len(meeting.fingerprint) == 64
+    with pytest.raises(services.MeetingError, match="closed"):
+        services.cast_ballot(
+            meeting=meeting, school=schools[0], choices={}, recorded_as="paper", acting_user=admin
+        )
+
+    # the public export has no eligibility and anyone can recount it; the auditor's adds eligibility
+    count = meeting.result["counts"][0]
+    assert "eligible" not in count["public_pb"] and "eligible" in count["auditor_pb"]
+    for text in (count["public_pb"], count["auditor_pb"]):
+        path = tmp_path / "meeting.pb"
+        path.write_text(text, encoding="utf-8")
+        out = io.StringIO()
+        call_command("recount", str(path), rule="equal-shares", stdout=out)
+        assert set(out.getvalue().split()) == set(count["funded"])
+    assert not any(school.name in count["public_pb"] for school in schools)
+
+    with transaction_committed():
+        services.record_decisions(meeting=meeting, acting_user=admin)
+    fr.refresh_from_db()
+    assert fr.status in (RequestStatus.APPROVED, RequestStatus.PART_APPROVED)
+    award = Award.objects.get(funding_request=fr)
+    assert award.entries.get().amount_pence == 40_000
+    assert any(fr.reference in message.subject for message in mail.outbox)
+
+    services.add_action(
+        meeting=meeting,
+        text="Share the visual timetable",
+        owner="Ashbrow",
+        due_on=meeting.held_on,
+        acting_user=admin,
+    )
+    with pytest.raises(services.MeetingError, match="Only the chair"):
+        services.approve_minutes(meeting=meeting, notes="", acting_user=admin)
+    services.approve_minutes(meeting=meeting, notes="Agreed.", acting_user=chair)
+    meeting.refresh_from_db()
+    assert meeting.stage == "published"
+
+
+def test_deferred_and_advice_items_stay_off_the_ballot(frozen, user_by_email):
+    meeting, fr, schools = frozen
+    chair, admin = user_by_email(K_CHAIR), user_by_email(K_CLUSTER_ADMIN)
+    item = meeting.items.get(funding_request=fr)
+    with pytest.raises(services.MeetingInvalid, match="why"):
+        services.decide_without_vote(item=item, outcome="deferred", note="", acting_user=chair)
+    services.decide_without_vote(
+        item=item, outcome="deferred", note="Waiting for the EP report", acting_user=chair
+    )
+    if not meeting.items.filter(outcome="").exists():
+        with pytest.raises(services.MeetingError, match="No item is left"):
+            services.open_vote(meeting=meeting, acting_user=chair)
+        return
+    services.open_vote(meeting=meeting, acting_user=chair)
+    voter = next(s for s in schools if s.pk != fr.lead_school_id)
+    with pytest.raises(services.MeetingInvalid):
+        services.cast_ballot(
+            meeting=meeting, school=voter, choices={item.pk: "for"}, recorded_as="paper", acting_user=admin
+        )
+
+
+class transaction_committed:
+    """Run on-commit callbacks inside a test's transaction."""
+
+    def __enter__(self):
+        from django.test import TestCase
+
+        self._context = TestCase.captureOnCommitCallbacks(execute=True)
+        return self._context.__enter__()
+
+    def __exit__(self, *exc):
+        return self._context.__exit__(*exc)
