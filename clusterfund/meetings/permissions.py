@@ -54,3 +54,10 @@ def can_approve_minutes(user, cluster) -> bool:
     """The chair approves the minutes; so may the council's SEND team, when the chair cannot."""
     scope = scope_of(user)
     return cluster.pk in scope.chair_of or cluster.council_id in scope.council_admin_of
+
+
+def can_read_auditor_export(user, cluster) -> bool:
+    """The auditor's ballot export says who could vote on what, so it is for the council's SEND team and
+    auditors and the cluster's admin, not for members."""
+    scope = scope_of(user)
+    return cluster.council_id in scope.overseen_councils or cluster.pk in scope.cluster_admin_of

@@ -7,9 +7,17 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from clusterfund.accounts.models import User
-from clusterfund.meetings.models import Meeting
+from clusterfund.accounts.permissions import scope_of
+from clusterfund.meetings.models import (
+    OUTSIDE_THE_VOTE,
+    AgendaItem,
+    Ballot,
+    BallotLine,
+    Meeting,
+    MeetingAction,
+)
 from clusterfund.meetings.permissions import voting_school_ids
-from clusterfund.organisations.models import Cluster
+from clusterfund.organisations.models import Cluster, School
 
 
 def meetings_of(cluster, academic_year=None) -> QuerySet[Meeting]:
@@ -53,5 +61,71 @@ def quorum(meeting) -> tuple[int, int, bool]:
     return present, needed, present >= max(needed, 1)
 
 
-def agenda_of(meeting):
+def agenda_of(meeting) -> list[AgendaItem]:
     return list(meeting.items.select_related("funding_request__lead_school").order_by("position"))
+
+
+def member_schools(meeting) -> list:
+    """The schools that vote at the meeting, by name."""
+    return list(School.objects.filter(pk__in=voting_school_ids(meeting)).order_by("name"))
+
+
+def attendance_by_school(meeting) -> dict[int, str]:
+    return dict(meeting.attendance.values_list("school_id", "mode"))
+
+
+def ballot_items_for(meeting, school) -> list[AgendaItem]:
+    """The items on the school's ballot: every item still on the vote that the school may vote on."""
+    items = (
+        meeting.items.filter(outcome="")
+        if not meeting.vote_closed_at
+        else meeting.items.exclude(outcome__in=OUTSIDE_THE_VOTE)
+    )
+    return [
+        item
+        for item in items.select_related("funding_request").order_by("position")
+        if school.pk in item.eligible_school_ids
+    ]
+
+
+def ballot_of(meeting, school) -> dict[int, str]:
+    """The school's choices by agenda item, if it has voted."""
+    return dict(
+        BallotLine.objects.filter(ballot__meeting=meeting, ballot__school=school).values_list(
+            "item_id", "choice"
+        )
+    )
+
+
+def ballots_cast(meeting) -> dict[int, Ballot]:
+    return {ballot.school_id: ballot for ballot in meeting.ballots.all()}
+
+
+def schools_i_vote_for(user, meeting) -> list:
+    """The schools present at the meeting whose ballot this person casts: their own."""
+    staff_of = scope_of(user).staff_of
+    return list(
+        School.objects.filter(pk__in=set(staff_of) & set(attendance_by_school(meeting))).order_by("name")
+    )
+
+
+def actions_of(meeting) -> list[MeetingAction]:
+    return list(meeting.actions.all())
+
+
+def export_of(meeting, number: int, *, auditor: bool) -> str | None:
+    """The stored ballot export of one of the meeting's counts (the public one, or the auditor's)."""
+    counts = (meeting.result or {}).get("counts", [])
+    if not 0 <= number < len(counts):
+        return None
+    return counts[number]["auditor_pb" if auditor else "public_pb"]
+
+
+def spending_of(meeting, school) -> list[tuple[str, int]]:
+    """What the school's equal share went towards, by reference, in pence."""
+    voter = (meeting.pseudonyms or {}).get(str(school.pk))
+    rows = []
+    for count in (meeting.result or {}).get("counts", []):
+        for reference, pence in count.get("spend", {}).get(voter, {}).items():
+            rows.append((reference, pence))
+    return rows

@@ -823,3 +823,52 @@ def approve_minutes(*, meeting, notes: str, acting_user) -> Meeting:
         after={"fingerprint": meeting.fingerprint},
     )
     return meeting
+
+
+@transaction.atomic
+def set_attendance(*, meeting, modes: dict[int, str], other_attendees: str, acting_user) -> None:
+    """Record who is at the meeting: each member school in person, online or absent (an empty mode), and
+    who else attended. Attendance is fixed once the vote opens."""
+    meeting = _locked(meeting)
+    if not can_arrange_meetings(acting_user, meeting.cluster):
+        raise MeetingError("Only the cluster's admin or the council's SEND team records attendance.")
+    if meeting.vote_opened_at or meeting.is_cancelled:
+        raise MeetingError("Attendance is fixed once the vote opens.")
+    members = voting_school_ids(meeting)
+    errors = {}
+    for school_id, mode in modes.items():
+        if school_id not in members:
+            errors[f"school_{school_id}"] = "This school is not a member school of this meeting"
+        elif mode and mode not in Attendance.Mode.values:
+            errors[f"school_{school_id}"] = "Choose in person, online or not present"
+    other_attendees = (other_attendees or "").strip()
+    if len(other_attendees) > 2000:
+        errors["other_attendees"] = "Who else attended must be 2,000 characters or fewer"
+    if errors:
+        raise MeetingInvalid(errors)
+    present = {school_id: mode for school_id, mode in modes.items() if mode}
+    meeting.attendance.exclude(school_id__in=present).delete()
+    for school_id, mode in present.items():
+        Attendance.objects.update_or_create(
+            meeting=meeting, school_id=school_id, defaults={"mode": mode, "recorded_by": acting_user}
+        )
+    meeting.other_attendees = other_attendees
+    meeting.save(update_fields=["other_attendees"])
+    record_event(
+        acting_user=acting_user,
+        action="meeting.attendance_recorded",
+        obj=meeting,
+        council=meeting.cluster.council,
+        after={"present": len(present), "other_attendees": other_attendees},
+    )
+
+
+def record_export_downloaded(*, meeting, auditor: bool, acting_user) -> None:
+    """Audit who downloaded a meeting's ballots."""
+    record_event(
+        acting_user=acting_user,
+        action="meeting.ballots_downloaded",
+        obj=meeting,
+        council=meeting.cluster.council,
+        after={"export": "auditor" if auditor else "public"},
+    )

@@ -1,14 +1,25 @@
-"""The meeting pages: a cluster's meetings for the year, and adding, moving and cancelling one."""
+"""The meeting pages: a cluster's meetings for the year; adding, moving and cancelling one; and a meeting
+from its agenda through attendance, the vote and the count to its decisions and minutes."""
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from clusterfund.core.access import allow_or_403, allow_or_404, signed_in
 from clusterfund.core.errors import apply_errors
+from clusterfund.core.formatting import long_date
 from clusterfund.meetings import permissions, selectors, services
-from clusterfund.meetings.forms import CancelMeetingForm, MeetingForm
+from clusterfund.meetings.forms import (
+    ActionForm,
+    ApproveMinutesForm,
+    AttendanceForm,
+    BallotForm,
+    CancelMeetingForm,
+    DecideWithoutVoteForm,
+    MeetingForm,
+)
 from clusterfund.organisations.selectors import clusters_visible_to, current_year
 
 
@@ -148,3 +159,385 @@ def cancel(request, cluster_pk, pk):
         done="The meeting is cancelled. Its requests go to the next meeting.",
         meeting=meeting,
     )
+
+
+# One meeting, from its agenda to its minutes
+
+
+def _viewable_meeting(request, cluster_pk, pk):
+    cluster = _cluster_for(request, cluster_pk)
+    meeting = selectors.meeting_of(cluster, pk)
+    allow_or_404(meeting is not None)
+    return cluster, meeting
+
+
+def _back_to(meeting, anchor=""):
+    return redirect(reverse("meetings:meeting", args=[meeting.cluster_id, meeting.pk]) + anchor)
+
+
+@signed_in("can_view_meetings")
+def meeting(request, cluster_pk, pk):
+    cluster, meeting = _viewable_meeting(request, cluster_pk, pk)
+    user = request.user
+    can_arrange = permissions.can_arrange_meetings(user, cluster)
+    can_run = permissions.can_run_vote(user, cluster)
+    present, needed, quorate = selectors.quorum(meeting)
+    attendance = selectors.attendance_by_school(meeting)
+    members = selectors.member_schools(meeting)
+    ballots = selectors.ballots_cast(meeting)
+    return render(
+        request,
+        "meetings/meeting.html",
+        {
+            "page_title": f"{meeting.get_kind_display()}, {long_date(meeting.held_on)}",
+            "cluster": cluster,
+            "meeting": meeting,
+            "items": selectors.agenda_of(meeting),
+            "members": members,
+            "attendance": attendance,
+            "ballots": ballots,
+            "present": present,
+            "needed": needed,
+            "quorate": quorate,
+            "can_arrange": can_arrange,
+            "can_run": can_run,
+            "can_approve": permissions.can_approve_minutes(user, cluster),
+            "my_schools": selectors.schools_i_vote_for(user, meeting),
+            "results_visible": bool(meeting.vote_closed_at),
+        },
+    )
+
+
+def _post_action(request, cluster_pk, pk, act, done, *, rule=permissions.can_arrange_meetings):
+    cluster, meeting = _viewable_meeting(request, cluster_pk, pk)
+    allow_or_403(rule(request.user, cluster))
+    try:
+        act(meeting)
+    except services.MeetingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, done)
+    return _back_to(meeting)
+
+
+@signed_in("can_arrange_meetings")
+@require_POST
+def build_agenda(request, cluster_pk, pk):
+    return _post_action(
+        request,
+        cluster_pk,
+        pk,
+        lambda m: services.build_agenda(meeting=m, acting_user=request.user),
+        "The agenda has every request ready for this meeting and every deferred one.",
+    )
+
+
+@signed_in("can_arrange_meetings")
+@require_POST
+def freeze_agenda(request, cluster_pk, pk):
+    return _post_action(
+        request,
+        cluster_pk,
+        pk,
+        lambda m: services.freeze_agenda(meeting=m, acting_user=request.user),
+        "The agenda is frozen: amounts, who may vote on what, and the lot are fixed.",
+    )
+
+
+@signed_in("can_run_vote")
+@require_POST
+def open_vote(request, cluster_pk, pk):
+    return _post_action(
+        request,
+        cluster_pk,
+        pk,
+        lambda m: services.open_vote(meeting=m, acting_user=request.user),
+        "The vote is open.",
+        rule=permissions.can_run_vote,
+    )
+
+
+@signed_in("can_run_vote")
+@require_POST
+def close_vote(request, cluster_pk, pk):
+    return _post_action(
+        request,
+        cluster_pk,
+        pk,
+        lambda m: services.close_vote(meeting=m, acting_user=request.user),
+        "The vote is closed and counted.",
+        rule=permissions.can_run_vote,
+    )
+
+
+@signed_in("can_arrange_meetings")
+@require_POST
+def record_decisions(request, cluster_pk, pk):
+    return _post_action(
+        request,
+        cluster_pk,
+        pk,
+        lambda m: services.record_decisions(meeting=m, acting_user=request.user),
+        "The decisions are recorded, funded requests have their awards, and the schools are told.",
+    )
+
+
+@signed_in("can_arrange_meetings")
+@require_http_methods(["GET", "POST"])
+def order_agenda(request, cluster_pk, pk):
+    cluster, meeting = _viewable_meeting(request, cluster_pk, pk)
+    allow_or_403(permissions.can_arrange_meetings(request.user, cluster))
+    items = selectors.agenda_of(meeting)
+    errors = {}
+    if request.method == "POST":
+        places = {}
+        for item in items:
+            raw = request.POST.get(f"item_{item.pk}", "").strip()
+            if not raw.isdigit() or not 1 <= int(raw) <= len(items):
+                errors[f"item_{item.pk}"] = (
+                    f"Give {item.funding_request.reference} a place from 1 to {len(items)}"
+                )
+            else:
+                places[item.pk] = int(raw)
+        if not errors and len(set(places.values())) != len(places):
+            errors["order"] = "Give each item a different place"
+        if not errors:
+            try:
+                services.order_agenda(
+                    meeting=meeting, item_ids=sorted(places, key=places.get), acting_user=request.user
+                )
+            except services.MeetingError as error:
+                errors = getattr(error, "errors", None) or {"order": str(error)}
+            else:
+                messages.success(request, "The agenda is in the new order.")
+                return _back_to(meeting, "#agenda")
+    return render(
+        request,
+        "meetings/order.html",
+        {
+            "page_title": "Order the agenda",
+            "meeting": meeting,
+            "items": items,
+            "errors": errors,
+            "posted": request.POST if request.method == "POST" else {},
+            "back_link": {"href": reverse("meetings:meeting", args=[cluster.pk, meeting.pk]), "text": "Back"},
+        },
+    )
+
+
+def _form_page(request, meeting, form, save, *, title, done, button, intro="", anchor=""):
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form)
+        except services.MeetingError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, done)
+            return _back_to(meeting, anchor)
+    return render(
+        request,
+        "form_page.html",
+        {
+            "page_title": title,
+            "form": form,
+            "intro": intro,
+            "button": button,
+            "back_link": {
+                "href": reverse("meetings:meeting", args=[meeting.cluster_id, meeting.pk]),
+                "text": "Back",
+            },
+        },
+    )
+
+
+@signed_in("can_arrange_meetings")
+@require_http_methods(["GET", "POST"])
+def attendance(request, cluster_pk, pk):
+    cluster, meeting = _viewable_meeting(request, cluster_pk, pk)
+    allow_or_403(permissions.can_arrange_meetings(request.user, cluster))
+    schools = selectors.member_schools(meeting)
+    present = selectors.attendance_by_school(meeting)
+    initial = {f"school_{school.pk}": present.get(school.pk, "absent") for school in schools}
+    form = AttendanceForm(
+        _posted(request), schools=schools, initial={**initial, "other_attendees": meeting.other_attendees}
+    )
+    return _form_page(
+        request,
+        meeting,
+        form,
+        lambda f: services.set_attendance(
+            meeting=meeting,
+            modes=f.modes(),
+            other_attendees=f.cleaned_data["other_attendees"],
+            acting_user=request.user,
+        ),
+        title="Who is at the meeting",
+        intro=f"The vote opens when at least {selectors.quorum(meeting)[1]} member schools are present.",
+        done="Attendance is recorded.",
+        button="Save attendance",
+        anchor="#attendance",
+    )
+
+
+@signed_in("can_run_vote")
+@require_http_methods(["GET", "POST"])
+def decide_item(request, cluster_pk, pk, item_pk):
+    cluster, meeting = _viewable_meeting(request, cluster_pk, pk)
+    allow_or_403(permissions.can_run_vote(request.user, cluster))
+    item = next((i for i in selectors.agenda_of(meeting) if i.pk == item_pk), None)
+    allow_or_404(item is not None)
+    form = DecideWithoutVoteForm(
+        _posted(request), initial={"outcome": item.outcome or "on_the_ballot", "note": item.outcome_note}
+    )
+    return _form_page(
+        request,
+        meeting,
+        form,
+        lambda f: services.decide_without_vote(
+            item=item,
+            outcome="" if f.cleaned_data["outcome"] == "on_the_ballot" else f.cleaned_data["outcome"],
+            note=f.cleaned_data["note"],
+            acting_user=request.user,
+        ),
+        title=f"Decide {item.funding_request.reference} without a vote",
+        intro="Before the vote opens the meeting may defer an item to the next meeting, or resolve it with "
+        "advice. Either way it is not on the ballot.",
+        done=f"{item.funding_request.reference} is decided.",
+        button="Save",
+        anchor="#agenda",
+    )
+
+
+@signed_in("can_view_meetings")
+@require_http_methods(["GET", "POST"])
+def ballot(request, cluster_pk, pk, school_pk):
+    """A school's ballot: cast by its own staff, or recorded by the cluster's admin."""
+    cluster, meeting = _viewable_meeting(request, cluster_pk, pk)
+    schools = {school.pk: school for school in selectors.member_schools(meeting)}
+    school = schools.get(school_pk)
+    own = school is not None and permissions.can_vote_for(request.user, school)
+    by_admin = not own and permissions.can_arrange_meetings(request.user, cluster)
+    allow_or_404(school is not None and (own or by_admin))
+    items = selectors.ballot_items_for(meeting, school)
+    choices = (
+        [("for", "For"), ("against", "Against"), ("abstain", "Abstain")]
+        if meeting.counting_method == "majority"
+        else [("for", "Approve"), ("abstain", "Do not approve")]
+    )
+    current = selectors.ballot_of(meeting, school)
+    form = BallotForm(
+        _posted(request),
+        items=items,
+        choices=choices,
+        recorded_by_admin=by_admin,
+        initial={f"item_{pk}": choice for pk, choice in current.items()},
+    )
+    intro = (
+        "Some schools are not eligible to vote on some items, so not every item is on every ballot."
+        if meeting.is_blind
+        else "A school never votes on a request it submitted or joined, so those items are not on its ballot."
+    )
+    return _form_page(
+        request,
+        meeting,
+        form,
+        lambda f: services.cast_ballot(
+            meeting=meeting,
+            school=school,
+            choices=f.choices(),
+            recorded_as=f.cleaned_data["recorded_as"] if by_admin else "by_school",
+            acting_user=request.user,
+        ),
+        title=f"{school.name}'s ballot" if not current else f"Correct {school.name}'s ballot",
+        intro=intro,
+        done=f"{school.name}'s ballot is recorded. It can be corrected until the chair closes the vote.",
+        button="Cast the ballot" if own else "Record the ballot",
+        anchor="#vote",
+    )
+
+
+@signed_in("can_view_meetings")
+def minutes(request, cluster_pk, pk):
+    cluster, meeting = _viewable_meeting(request, cluster_pk, pk)
+    can_arrange = permissions.can_arrange_meetings(request.user, cluster)
+    can_run = permissions.can_run_vote(request.user, cluster)
+    allow_or_404(bool(meeting.vote_closed_at))
+    show_minutes = bool(meeting.minutes_approved_at) or can_arrange or can_run
+    my_schools = selectors.schools_i_vote_for(request.user, meeting)
+    return render(
+        request,
+        "meetings/minutes.html",
+        {
+            "page_title": f"Minutes: {meeting}"
+            if meeting.minutes_approved_at
+            else (f"Results and draft minutes: {meeting}" if show_minutes else f"Results: {meeting}"),
+            "show_minutes": show_minutes,
+            "cluster": cluster,
+            "meeting": meeting,
+            "items": selectors.agenda_of(meeting),
+            "members": selectors.member_schools(meeting),
+            "attendance": selectors.attendance_by_school(meeting),
+            "actions": selectors.actions_of(meeting),
+            "present": meeting.quorum_present,
+            "needed": meeting.quorum_needed,
+            "can_arrange": can_arrange,
+            "can_approve": permissions.can_approve_minutes(request.user, cluster),
+            "spending": [(school, selectors.spending_of(meeting, school)) for school in my_schools],
+            "can_audit": permissions.can_read_auditor_export(request.user, cluster),
+        },
+    )
+
+
+@signed_in("can_arrange_meetings")
+@require_http_methods(["GET", "POST"])
+def add_action(request, cluster_pk, pk):
+    cluster, meeting = _viewable_meeting(request, cluster_pk, pk)
+    allow_or_403(permissions.can_arrange_meetings(request.user, cluster))
+    return _form_page(
+        request,
+        meeting,
+        ActionForm(_posted(request)),
+        lambda f: services.add_action(meeting=meeting, acting_user=request.user, **f.cleaned_data),
+        title="Add an action to the minutes",
+        done="The action is added to the minutes.",
+        button="Add the action",
+        anchor="#minutes",
+    )
+
+
+@signed_in("can_approve_minutes")
+@require_http_methods(["GET", "POST"])
+def approve_minutes(request, cluster_pk, pk):
+    cluster, meeting = _viewable_meeting(request, cluster_pk, pk)
+    allow_or_403(permissions.can_approve_minutes(request.user, cluster))
+    return _form_page(
+        request,
+        meeting,
+        ApproveMinutesForm(_posted(request), initial={"notes": meeting.minutes_notes}),
+        lambda f: services.approve_minutes(
+            meeting=meeting, notes=f.cleaned_data["notes"], acting_user=request.user
+        ),
+        title="Approve the minutes",
+        intro="Approving the minutes publishes them to the cluster's members. Decisions are final.",
+        done="The minutes are approved and published to the cluster's members.",
+        button="Approve and publish the minutes",
+        anchor="#minutes",
+    )
+
+
+@signed_in("can_view_meetings")
+def ballot_export(request, cluster_pk, pk, number, audience):
+    """A count's ballots as a pabulib file: the public one for members, with eligibility for auditors."""
+    cluster, meeting = _viewable_meeting(request, cluster_pk, pk)
+    allow_or_404(audience in ("public", "auditor"))
+    auditor = audience == "auditor"
+    allow_or_404(not auditor or permissions.can_read_auditor_export(request.user, cluster))
+    text = selectors.export_of(meeting, number, auditor=auditor) if meeting.vote_closed_at else None
+    allow_or_404(text is not None)
+    services.record_export_downloaded(meeting=meeting, auditor=auditor, acting_user=request.user)
+    name = (
+        f"{meeting.cluster.slug}-{meeting.held_on.isoformat()}-{number + 1}{'-auditor' if auditor else ''}.pb"
+    )
+    response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

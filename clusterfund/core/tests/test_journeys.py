@@ -403,3 +403,112 @@ def test_blind_papers_and_the_schemes_rules_are_accessible(live_server, demo, pa
     sign_in(page, live_server, "send.admin@stoke.example")
     page.get_by_role("link", name="Triage: guidelines, criteria and blind papers").click()
     check_accessibility(page)
+
+
+def test_a_meeting_runs_from_frozen_agenda_to_published_minutes(live_server, demo, page):
+    from clusterfund.accounts.models import User
+    from clusterfund.meetings import services as meetings
+    from clusterfund.meetings.tests.test_meetings import _ready_request
+    from clusterfund.organisations.models import School
+
+    fr = _ready_request(lambda email: User.objects.get(email=email))
+    meeting = fr.meeting
+    meeting_url = f"{live_server.url}/clusters/{meeting.cluster_id}/meetings/{meeting.pk}/"
+
+    sign_in(page, live_server, "cluster14.admin@kirklees.example")
+    page.goto(meeting_url)
+    check_accessibility(page)
+    page.get_by_role("button", name="Build the agenda").click()
+    assert fr.reference in page.locator("#agenda + * table, main").first.inner_text()
+    page.get_by_role("button", name="Order the agenda").click()
+    check_accessibility(page)
+    page.get_by_role("button", name="Save the order").click()
+    page.get_by_role("button", name="Freeze the agenda").click()
+    assert "The agenda is frozen" in page.locator(".govuk-notification-banner").inner_text()
+    check_accessibility(page)
+    page.get_by_role("link", name="Meeting pack").click()
+    check_accessibility(page)
+    page.goto(meeting_url)
+    page.get_by_role("button", name="Record attendance").click()
+    for group in page.locator("fieldset").all():
+        group.get_by_label("In person").check()
+    page.get_by_label("Who else attended").fill("Dr Nadia Rahman, educational psychologist")
+    page.get_by_role("button", name="Save attendance").click()
+    assert "The meeting is quorate" in page.locator("main").inner_text()
+    page.get_by_role("link", name="Sign out").click()
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, live_server, "head.ashbrow@kirklees.example")
+    page.goto(meeting_url)
+    page.get_by_role("button", name="Open the vote").click()
+    assert "The vote is open" in page.locator(".govuk-notification-banner").inner_text()
+    check_accessibility(page)
+    page.get_by_role("link", name="Sign out").click()
+    page.get_by_role("button", name="Sign out").click()
+
+    # Birkby Junior's SENCO casts the school's own ballot; the admin records a show of hands for the rest.
+    birkby = School.objects.get(name__startswith="Birkby Junior")
+    sign_in(page, live_server, "senco.birkbyjunior@kirklees.example")
+    page.goto(meeting_url)
+    page.get_by_role("button", name=f"Cast {birkby.name}'s ballot").click()
+    check_accessibility(page)
+    page.get_by_role("button", name="Cast the ballot").click()
+    assert f"Choose how to vote on {fr.reference}" in page.locator(".govuk-error-summary").inner_text()
+    check_accessibility(page)
+    for group in page.locator("fieldset").all():
+        group.get_by_label("Approve", exact=True).check()
+    page.get_by_role("button", name="Cast the ballot").click()
+    assert "ballot is recorded" in page.locator(".govuk-notification-banner").inner_text()
+    page.get_by_role("link", name="Sign out").click()
+    page.get_by_role("button", name="Sign out").click()
+
+    admin = User.objects.get(email="cluster14.admin@kirklees.example")
+    meeting.refresh_from_db()
+    for school in School.objects.filter(pk__in=[int(pk) for pk in meeting.pseudonyms]).exclude(pk=birkby.pk):
+        items = [i for i in meeting.items.filter(outcome="") if school.pk in i.eligible_school_ids]
+        meetings.cast_ballot(
+            meeting=meeting,
+            school=school,
+            choices={i.pk: "for" if i.funding_request_id == fr.pk else "abstain" for i in items},
+            recorded_as="show_of_hands",
+            acting_user=admin,
+        )
+
+    sign_in(page, live_server, "head.ashbrow@kirklees.example")
+    page.goto(meeting_url)
+    page.get_by_role("button", name="Close the vote and count it").click()
+    assert "closed and counted" in page.locator(".govuk-notification-banner").inner_text()
+    page.get_by_role("link", name="Results", exact=True).click()
+    assert "Funded" in page.locator("main").inner_text()
+    check_accessibility(page)
+    page.get_by_role("link", name="Sign out").click()
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, live_server, "cluster14.admin@kirklees.example")
+    page.goto(meeting_url)
+    page.get_by_role("button", name="Record the decisions and make the awards").click()
+    assert "awards" in page.locator(".govuk-notification-banner").inner_text()
+    page.get_by_role("link", name="Results", exact=True).click()
+    page.get_by_role("button", name="Add an action").click()
+    page.get_by_role("button", name="Add the action").click()
+    assert "Enter the action" in page.locator(".govuk-error-summary").inner_text()
+    check_accessibility(page)
+    page.get_by_label("Action").fill("Share the visual timetable with the cluster")
+    page.get_by_label("Who owns it").fill("St Thomas CE Primary School")
+    _fill_date(page, "Due by", meeting.held_on)
+    page.get_by_role("button", name="Add the action").click()
+    page.get_by_role("link", name="Sign out").click()
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, live_server, "head.ashbrow@kirklees.example")
+    page.goto(meeting_url + "minutes")
+    check_accessibility(page)
+    page.get_by_role("button", name="Approve the minutes").click()
+    check_accessibility(page)
+    page.get_by_role("button", name="Approve and publish the minutes").click()
+    page.goto(meeting_url + "minutes")
+    text = page.locator("main").inner_text()
+    assert text.startswith("Cluster 14") and "Minutes:" in text
+    meeting.refresh_from_db()
+    assert meeting.fingerprint in text and "Share the visual timetable" in text
+    check_accessibility(page)

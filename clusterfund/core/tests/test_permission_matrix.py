@@ -239,6 +239,30 @@ def _cluster_14_meeting():
     return [meeting.cluster_id, meeting.pk]
 
 
+def _cluster_14_item():
+    """A Cluster 14 meeting with its agenda built (as its admin), and the first item on it."""
+    from clusterfund.accounts.models import User
+    from clusterfund.meetings import services
+    from clusterfund.meetings.models import Meeting
+
+    meeting = Meeting.objects.filter(cluster__slug="cluster-14", frozen_at=None, status="planned").first()
+    services.build_agenda(meeting=meeting, acting_user=User.objects.get(email=K_CLUSTER_ADMIN))
+    item = meeting.items.first()
+    return [meeting.cluster_id, meeting.pk, item.pk]
+
+
+def _cluster_14_counted():
+    """A Cluster 14 meeting whose vote is closed: the demo's past meetings."""
+    from clusterfund.meetings.models import Meeting
+
+    meeting = Meeting.objects.filter(cluster__slug="cluster-14").exclude(vote_closed_at=None).first()
+    return [meeting.cluster_id, meeting.pk]
+
+
+def _st_thomas_ballot():
+    return [*_cluster_14_meeting(), _school_pk(151801)]
+
+
 def everyone(status):
     return dict.fromkeys(EMAILS, status)
 
@@ -247,6 +271,10 @@ def only(allowed: set[str], status=200, otherwise=404, **exceptions):
     table = {email: (status if email in allowed else otherwise) for email in EMAILS}
     table.update(exceptions)
     return table
+
+
+ARRANGERS = {K_ADMIN, K_CLUSTER_ADMIN}
+RUNNERS = {K_ADMIN, K_CLUSTER_ADMIN, K_CHAIR}
 
 
 # url name -> (how to build its arguments, expected status for signed out, expected status by email)
@@ -442,8 +470,33 @@ MATRIX = {
                 **dict.fromkeys(KIRKLEES_CLUSTER_14 - {K_ADMIN, K_CLUSTER_ADMIN}, 403),
             ),
         )
-        for name in ("change", "cancel")
+        for name in ("change", "cancel", "order_agenda", "attendance", "add_action")
     },
+    "meetings:meeting": (_cluster_14_meeting, 302, only(KIRKLEES_CLUSTER_14)),
+    **{
+        f"meetings:{name}": (_cluster_14_meeting, 302, everyone(405))
+        for name in ("build_agenda", "freeze_agenda", "open_vote", "close_vote", "record_decisions")
+    },
+    "meetings:decide_item": (
+        _cluster_14_item,
+        302,
+        only(RUNNERS, **dict.fromkeys(KIRKLEES_CLUSTER_14 - RUNNERS, 403)),
+    ),
+    "meetings:ballot": (_st_thomas_ballot, 302, only(ARRANGERS | {K_ST_THOMAS})),
+    "meetings:minutes": (_cluster_14_counted, 302, only(KIRKLEES_CLUSTER_14)),
+    "meetings:approve_minutes": (
+        _cluster_14_meeting,
+        302,
+        only({K_ADMIN, K_CHAIR}, **dict.fromkeys(KIRKLEES_CLUSTER_14 - {K_ADMIN, K_CHAIR}, 403)),
+    ),
+    "meetings:ballot_export": (
+        lambda: [*_cluster_14_counted(), 0, "public"],
+        302,
+        only(KIRKLEES_CLUSTER_14),
+    ),
+    # The pack: every member of the meeting (before the agenda is frozen, a page that says so).
+    "meetings:pack": (_cluster_14_meeting, 302, only(KIRKLEES_CLUSTER_14)),
+    "meetings:pack_pdf": (_cluster_14_counted, 302, only(KIRKLEES_CLUSTER_14)),
     # The JSON API takes personal tokens only (its own tests use them): a browser's session gets 401.
     "api-v1:openapi-json": (lambda: [], 200, everyone(200)),
     "api-v1:api-root": (lambda: [], 404, everyone(404)),

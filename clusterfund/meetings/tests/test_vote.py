@@ -207,3 +207,50 @@ class transaction_committed:
 
     def __exit__(self, *exc):
         return self._context.__exit__(*exc)
+
+
+def test_a_blind_meetings_pages_name_no_submitting_school_and_only_auditors_get_eligibility(
+    db, user_by_email, signed_in_client
+):
+    from django.urls import reverse
+
+    from clusterfund.meetings.models import Meeting
+    from clusterfund.organisations.models import Cluster
+
+    admin, chair = user_by_email("central.admin@stoke.example"), user_by_email("locality.lead@stoke.example")
+    cluster = Cluster.objects.get(slug="central-cluster")
+    meeting = (
+        Meeting.objects.filter(cluster=cluster, status="planned", frozen_at=None)
+        .exclude(kind="ideas")
+        .filter(requests__status="ready_for_meeting")
+        .first()
+    )
+    services.build_agenda(meeting=meeting, acting_user=admin)
+    services.freeze_agenda(meeting=meeting, acting_user=admin)
+    schools = list(
+        School.objects.filter(memberships__cluster=cluster, memberships__academic_year=meeting.academic_year)
+    )
+    services.set_attendance(
+        meeting=meeting, modes={s.pk: "online" for s in schools}, other_attendees="", acting_user=admin
+    )
+    services.open_vote(meeting=meeting, acting_user=chair)
+    meeting.refresh_from_db()
+    _vote_all(meeting, schools, admin, lambda school, item: "for" if school.pk % 2 else "abstain")
+    services.close_vote(meeting=meeting, acting_user=chair)
+    leads = {item.funding_request.lead_school.name for item in meeting.items.all()}
+
+    senco = signed_in_client("senco.etruscan@stoke.example")
+    args = [cluster.pk, meeting.pk]
+    for name in ("meetings:meeting", "meetings:minutes"):
+        page = senco.get(reverse(name, args=args)).content.decode()
+        assert "Some schools" in page and "not eligible to vote on some items" in page
+        assert "with who could vote on what" not in page
+        for item in meeting.items.all():
+            assert item.funding_request.title not in page
+    public = senco.get(reverse("meetings:ballot_export", args=[*args, 0, "public"]))
+    assert public.status_code == 200 and "eligible" not in public.content.decode()
+    assert not any(name in public.content.decode() for name in leads)
+    assert senco.get(reverse("meetings:ballot_export", args=[*args, 0, "auditor"])).status_code == 404
+    auditor = signed_in_client("auditor@stoke.example")
+    audit = auditor.get(reverse("meetings:ballot_export", args=[*args, 0, "auditor"]))
+    assert audit.status_code == 200 and "eligible" in audit.content.decode()
