@@ -244,3 +244,26 @@ class MeetingAction(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class ChairsAction(models.Model):
+    """An urgent request approved between meetings by the chair and two heads of other schools, up to the
+    scheme's limit, funded at once and listed for ratification at the next meeting."""
+
+    funding_request = models.OneToOneField(
+        "funding_requests.FundingRequest", on_delete=models.PROTECT, related_name="chairs_action"
+    )
+    amount_pence = models.PositiveBigIntegerField()
+    reason = models.TextField()
+    chair = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    heads = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+")
+    decided_at = models.DateTimeField()
+    ratify_at = models.ForeignKey(
+        Meeting, on_delete=models.PROTECT, null=True, blank=True, related_name="chairs_actions"
+    )
+
+    class Meta:
+        ordering = ["decided_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Chair's action on {self.funding_request.reference}"

@@ -13,6 +13,7 @@ from clusterfund.meetings.models import (
     AgendaItem,
     Ballot,
     BallotLine,
+    ChairsAction,
     Meeting,
     MeetingAction,
 )
@@ -129,3 +130,8 @@ def spending_of(meeting, school) -> list[tuple[str, int]]:
         for reference, pence in count.get("spend", {}).get(voter, {}).items():
             rows.append((reference, pence))
     return rows
+
+
+def chairs_actions_to_ratify(meeting) -> list[ChairsAction]:
+    """Urgent requests the chair and two heads approved since the last meeting, for this one to ratify."""
+    return list(meeting.chairs_actions.select_related("funding_request", "chair"))

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from clusterfund.accounts.models import RoleAssignment
+from clusterfund.accounts.permissions import scope_of
 from clusterfund.audit.services import record_event
 from clusterfund.core.errors import Invalid, Refused
 from clusterfund.funding_requests.lifecycle import RequestStatus
@@ -24,6 +25,7 @@ from clusterfund.meetings.models import (
     Attendance,
     Ballot,
     BallotLine,
+    ChairsAction,
     ItemOutcome,
     Meeting,
     MeetingAction,
@@ -39,7 +41,7 @@ from clusterfund.meetings.permissions import (
 )
 from clusterfund.money.models import Pot
 from clusterfund.money.services import balances_of, make_award, pot_for_request
-from clusterfund.organisations.models import Cluster, HalfTerm
+from clusterfund.organisations.models import Cluster, ClusterMembership, HalfTerm
 from clusterfund.triage.models import TriageDecision, TriageOutcome
 from clusterfund.voting.rules import format_pence
 
@@ -872,3 +874,86 @@ def record_export_downloaded(*, meeting, auditor: bool, acting_user) -> None:
         council=meeting.cluster.council,
         after={"export": "auditor" if auditor else "public"},
     )
+
+
+@transaction.atomic
+def take_chairs_action(
+    *, funding_request, heads, amount_pence: int, reason: str, acting_user
+) -> ChairsAction:
+    """Between meetings, where the scheme allows it, the chair and two heads of other member schools approve
+    an urgent request up to the scheme's limit. It is funded at once and listed for ratification at the
+    cluster's next meeting."""
+    fr = (
+        FundingRequest.objects.select_for_update()
+        .select_related("cluster__council")
+        .get(pk=funding_request.pk)
+    )
+    council = fr.cluster.council
+    if fr.cluster_id not in scope_of(acting_user).chair_of:
+        raise MeetingError("Only the cluster's chair takes chair's action.")
+    if council.chairs_action_limit_pence is None:
+        raise MeetingError("The scheme does not allow chair's action.")
+    if not fr.is_urgent or fr.status != RequestStatus.READY_FOR_MEETING:
+        raise MeetingError("Chair's action is for an urgent request the team has made ready for a meeting.")
+    errors = {}
+    own = {fr.lead_school_id, *fr.joint_schools.values_list("school_id", flat=True)}
+    members = set(
+        ClusterMembership.objects.filter(cluster=fr.cluster, academic_year=fr.academic_year).values_list(
+            "school_id", flat=True
+        )
+    )
+    head_schools = set()
+    for head in heads:
+        schools = set(scope_of(head).staff_of) & (members - own)
+        if not schools or head.pk == acting_user.pk:
+            errors["heads"] = "Choose two heads of other member schools, not of the request's own schools"
+        head_schools |= schools
+    if len(heads) != 2 or len(head_schools) < 2:
+        errors["heads"] = "Choose two heads of two different member schools, not of the request's own schools"
+    if not isinstance(amount_pence, int) or amount_pence <= 0:
+        errors["amount_pence"] = "Enter the amount approved"
+    elif amount_pence > council.chairs_action_limit_pence:
+        errors["amount_pence"] = (
+            f"Chair's action is limited to {format_pence(council.chairs_action_limit_pence)} by the scheme"
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = "Say why it cannot wait for the next meeting"
+    if errors:
+        raise MeetingInvalid(errors)
+    fr = move_request(funding_request=fr, target=RequestStatus.APPROVED, acting_user=acting_user)
+    make_award(
+        funding_request=fr,
+        amount_pence=amount_pence,
+        decided_on=timezone.localdate(),
+        acting_user=acting_user,
+        reason=f"Chair's action: {reason}",
+        chairs_action=True,
+    )
+    following = (
+        Meeting.objects.filter(cluster=fr.cluster)
+        .taking_papers(timezone.localdate())
+        .order_by("held_on", "pk")
+        .first()
+    )
+    action = ChairsAction.objects.create(
+        funding_request=fr,
+        amount_pence=amount_pence,
+        reason=reason,
+        chair=acting_user,
+        decided_at=timezone.now(),
+        ratify_at=following,
+    )
+    action.heads.set(heads)
+    record_event(
+        acting_user=acting_user,
+        action="meeting.chairs_action",
+        obj=fr,
+        council=council,
+        after={
+            "amount_pence": amount_pence,
+            "heads": sorted(head.email for head in heads),
+            "ratify_at": str(following) if following else None,
+        },
+    )
+    return action

@@ -203,6 +203,7 @@ def meeting(request, cluster_pk, pk):
             "can_run": can_run,
             "can_approve": permissions.can_approve_minutes(user, cluster),
             "my_schools": selectors.schools_i_vote_for(user, meeting),
+            "chairs_actions": selectors.chairs_actions_to_ratify(meeting),
             "results_visible": bool(meeting.vote_closed_at),
         },
     )
@@ -478,6 +479,7 @@ def minutes(request, cluster_pk, pk):
             "members": selectors.member_schools(meeting),
             "attendance": selectors.attendance_by_school(meeting),
             "actions": selectors.actions_of(meeting),
+            "chairs_actions": selectors.chairs_actions_to_ratify(meeting),
             "present": meeting.quorum_present,
             "needed": meeting.quorum_needed,
             "can_arrange": can_arrange,

@@ -33,6 +33,11 @@ def _member_school_staff(user, cluster) -> bool:
     ).exists()
 
 
+def can_award_by_chairs_action(user, pot) -> bool:
+    """A cluster's chair commits money from the cluster's pots when taking chair's action."""
+    return pot.cluster_id is not None and pot.cluster_id in scope_of(user).chair_of
+
+
 def can_view_cluster_money(user, cluster) -> bool:
     """A cluster's members see its balances: the council's SEND team and auditors, the cluster's admin,
     chair and Team Around the Cluster, and staff of its member schools this year."""

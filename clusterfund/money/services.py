@@ -30,7 +30,7 @@ from clusterfund.money.models import (
     ScheduledPayment,
     financial_year_of,
 )
-from clusterfund.money.permissions import can_manage_money, can_manage_pot
+from clusterfund.money.permissions import can_award_by_chairs_action, can_manage_money, can_manage_pot
 from clusterfund.organisations.models import AcademicYear, Cluster, ClusterMembership, SchoolCensus
 
 REASON_LIMIT = 1000
@@ -601,16 +601,19 @@ def make_award(
     acting_user,
     pot: Pot | None = None,
     reason="",
+    chairs_action=False,
 ) -> Award:
     """Commit money to a decided request, payable to its lead school on a schedule per term. Refused when
-    the pot has less available than the award, however many awards are being made at the same instant."""
+    the pot has less available than the award, however many awards are being made at the same instant.
+    With `chairs_action`, the cluster's chair may make it."""
     errors: dict[str, str] = {}
     _pence(errors, "amount_pence", amount_pence, "the amount awarded", positive=True)
     if errors:
         raise MoneyInvalid(errors)
     pot = _locked(pot or pot_for_request(funding_request))
     _refuse_unless(
-        can_manage_pot(acting_user, pot), "Only the cluster's admin or the council's SEND team awards money."
+        can_manage_pot(acting_user, pot) or (chairs_action and can_award_by_chairs_action(acting_user, pot)),
+        "Only the cluster's admin or the council's SEND team awards money.",
     )
     _refuse_unless(pot.closed_at is None, "The pot's year has been closed.")
     _refuse_unless(pot.council_id == funding_request.council_id, "The pot is not the request's council's.")

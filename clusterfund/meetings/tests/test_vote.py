@@ -74,7 +74,7 @@ def test_a_school_never_votes_on_its_own_request_and_the_line_is_never_stored(fr
             acting_user=admin,
         )
     assert refused.value.errors == {f"item_{item.pk}": "This school cannot vote on this item"}
-    assert not BallotLine.objects.filter(ballot__school=st_thomas).exists()
+    assert not BallotLine.objects.filter(ballot__school=st_thomas, ballot__meeting=meeting).exists()
     # St Thomas's SENCO may cast a ballot, which simply has no line for its own request
     others = [i for i in meeting.items.filter(outcome="") if st_thomas.pk in i.eligible_school_ids]
     senco = user_by_email(K_SENCO)
@@ -254,3 +254,49 @@ def test_a_blind_meetings_pages_name_no_submitting_school_and_only_auditors_get_
     auditor = signed_in_client("auditor@stoke.example")
     audit = auditor.get(reverse("meetings:ballot_export", args=[*args, 0, "auditor"]))
     assert audit.status_code == 200 and "eligible" in audit.content.decode()
+
+
+def test_chairs_action_between_meetings_is_funded_and_listed_for_ratification(db, user_by_email):
+    from clusterfund.accounts.models import RoleAssignment, User
+
+    chair = user_by_email(K_CHAIR)
+    fr = _ready_request(user_by_email)
+    council = fr.cluster.council
+    with pytest.raises(services.MeetingError, match="does not allow"):
+        services.take_chairs_action(
+            funding_request=fr, heads=[], amount_pence=10_000, reason="Urgent", acting_user=chair
+        )
+    council.chairs_action_limit_pence = 50_000
+    council.save()
+    fr.is_urgent = True
+    fr.save()
+    birkby = user_by_email(K_BIRKBY)
+    other_school = (
+        School.objects.filter(memberships__cluster=fr.cluster, memberships__academic_year=fr.academic_year)
+        .exclude(
+            pk__in=[
+                fr.lead_school_id,
+                *RoleAssignment.objects.filter(user__in=[birkby, chair]).values_list("school_id", flat=True),
+            ]
+        )
+        .first()
+    )
+    head = User.objects.create_user("head.other@kirklees.example", "x" * 20, full_name="A Head")
+    RoleAssignment.objects.create(user=head, role="school_staff", council=council, school=other_school)
+    senco = user_by_email(K_SENCO)  # St Thomas: the request's own school
+    with pytest.raises(services.MeetingInvalid) as refused:
+        services.take_chairs_action(
+            funding_request=fr, heads=[birkby, senco], amount_pence=60_000, reason="", acting_user=chair
+        )
+    assert set(refused.value.errors) == {"heads", "amount_pence", "reason"}
+    action = services.take_chairs_action(
+        funding_request=fr,
+        heads=[birkby, head],
+        amount_pence=40_000,
+        reason="Exclusion risk",
+        acting_user=chair,
+    )
+    fr.refresh_from_db()
+    assert fr.status == RequestStatus.APPROVED
+    assert Award.objects.get(funding_request=fr).entries.get().amount_pence == 40_000
+    assert action.ratify_at is not None and action.ratify_at.held_on >= action.decided_at.date()
