@@ -281,3 +281,26 @@ def test_rendering_a_pdf_opens_no_connection_whatever_the_html_asks_for(monkeypa
     )
     content = weasyprint.HTML(string=html, base_url=f"{ORIGIN}/", url_fetcher=StaticFilesOnly()).write_pdf()
     assert content.startswith(b"%PDF-") and opened == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_pack_pages_are_accessible(live_server, page, user_by_email):
+    from clusterfund.core.tests.browser import check_accessibility
+    from clusterfund.demo.loader import DEMO_PASSWORD, load_demo
+
+    load_demo()
+    meeting = _frozen("central-cluster", user_by_email, S_ADMIN)
+    page.goto(f"{live_server.url}/sign-in")
+    page.get_by_label("Email address").fill(S_CHAIR)
+    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(live_server.url + reverse("meetings:list", args=[meeting.cluster_id]))
+    page.get_by_role("link", name=f"Meeting pack for the meeting on {meeting.held_on.day}").first.click()
+    assert page.locator("h1").inner_text().startswith("Meeting pack")
+    check_accessibility(page)
+    planned = Meeting.objects.filter(cluster=meeting.cluster, frozen_at=None, status="planned").first()
+    page.goto(live_server.url + _urls(planned)[0])
+    assert "ready when the agenda is frozen" in page.locator("main").inner_text()
+    check_accessibility(page)
