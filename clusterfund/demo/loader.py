@@ -19,6 +19,7 @@ from clusterfund.demo.demo_meetings import load_meetings
 from clusterfund.demo.demo_money import DemoMoney, load_money
 from clusterfund.demo.demo_requests import KIRKLEES_REQUESTS, STOKE_REQUESTS, DemoRequest, load_requests
 from clusterfund.demo.demo_triage import load_advice, load_shared_resources, load_triage_scheme
+from clusterfund.demo.demo_votes import KIRKLEES_VOTE, STOKE_VOTE, DemoVote, load_votes
 from clusterfund.organisations import services as organisations
 from clusterfund.organisations.models import Council, School, SchoolCensus, TeamMember
 from clusterfund.pupils import services as pupils
@@ -61,6 +62,7 @@ class DemoScheme:
     money: DemoMoney = DemoMoney(high_needs_pence=0)
     blind_papers: bool = False
     meetings_per_term: str = "half_termly"
+    vote: DemoVote | None = None  # the past meeting, run end to end; its papers are among `requests`
 
 
 KIRKLEES = DemoScheme(
@@ -199,7 +201,8 @@ KIRKLEES = DemoScheme(
             EhcStatus.NONE,
         ),
     ),
-    requests=KIRKLEES_REQUESTS,
+    requests=KIRKLEES_REQUESTS + KIRKLEES_VOTE.requests,
+    vote=KIRKLEES_VOTE,
     # Invented: councils publish each cluster's amount, not their weights.
     money=DemoMoney(high_needs_pence=18_000_000, contingency_percent="5"),
 )
@@ -324,7 +327,8 @@ STOKE = DemoScheme(
         (146464, "ETR-233", "", "6", Area.SOCIAL_EMOTIONAL_MENTAL_HEALTH, [], "SEMH", EhcStatus.NONE),
         (146464, "ETR-240", "", "5", Area.SOCIAL_EMOTIONAL_MENTAL_HEALTH, [], "SEMH", EhcStatus.NONE),
     ),
-    requests=STOKE_REQUESTS,
+    requests=STOKE_REQUESTS + STOKE_VOTE.requests,
+    vote=STOKE_VOTE,
     money=DemoMoney(high_needs_pence=60_000_000, top_slice_percent="10", contingency_percent="5"),
     blind_papers=True,
     meetings_per_term="two_a_term",
@@ -373,6 +377,8 @@ def load_scheme(scheme: DemoScheme, *, today: datetime.date | None = None) -> Co
     load_shared_resources(council)
     load_advice(council)
     load_money(council, scheme.money)
+    if scheme.vote:
+        load_votes(council, scheme.vote, today=today)
     return council
 
 

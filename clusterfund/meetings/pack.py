@@ -10,9 +10,7 @@ eligible to vote on some items.
 The pack is built in a fixed number of queries, however long the agenda.
 """
 
-import statistics
 from dataclasses import dataclass
-from fractions import Fraction
 
 from django.db import transaction
 from django.db.models import Prefetch
@@ -33,25 +31,19 @@ from clusterfund.meetings.selectors import quorum
 from clusterfund.money.selectors import cluster_pots
 from clusterfund.organisations.models import Council, School
 from clusterfund.pupils.models import Pupil
-from clusterfund.pupils.needs import AreaOfNeed
 from clusterfund.triage.models import (
-    PAPER_FIELDS,
-    Criterion,
-    Score,
     TriageDecision,
     TriageOutcome,
-    fingerprint,
 )
 from clusterfund.triage.papers import (
     Paper,
     PaperRedactor,
-    PaperText,
-    _pupil_line,
+    paper_for,
     redactor_for,
     submitting_school_ids,
 )
 from clusterfund.triage.redaction import KnownNames
-from clusterfund.triage.selectors import CriterionSummary
+from clusterfund.triage.selectors import CriterionSummary, score_summaries
 
 
 @dataclass(frozen=True)
@@ -233,93 +225,6 @@ def _redactors(requests) -> dict[int, PaperRedactor]:
     return redactors
 
 
-def _paper(fr, redactor, *, blind: bool) -> Paper:
-    """The request's paper as `triage.papers.paper_for` makes it, from what `_agenda` fetched. A blind
-    meeting reads the school's own rewording where it has one for the text as it stands."""
-    wording = {w.field: w for w in fr.paper_wording.all()} if blind else {}
-    texts = []
-    for key, label in PAPER_FIELDS.items():
-        original = getattr(fr, key) or ""
-        own = wording.get(key)
-        if own is not None and own.source_fingerprint == fingerprint(original):
-            texts.append(PaperText(key, label, redactor.redact(own.text), reworded=True))
-        else:
-            texts.append(PaperText(key, label, redactor.redact(original)))
-    attachments, withheld = [], 0
-    for number, attachment in enumerate(fr.attachments.all(), start=1):
-        if attachment.is_anonymised:
-            attachments.append(
-                {
-                    "token": attachment.token,
-                    "name": f"Document {number}",
-                    "description": redactor.redact(attachment.description),
-                }
-            )
-        else:
-            withheld += 1
-    labels = dict(AreaOfNeed.choices)
-    return Paper(
-        funding_request=fr,
-        texts=texts,
-        pupils=[_pupil_line(pupil) for pupil in fr.pupils.all()],
-        schools_taking_part=len(submitting_school_ids(fr)),
-        outcomes=[
-            {
-                "what": redactor.redact(outcome.what),
-                "by_when": outcome.by_when,
-                "how_measured": redactor.redact(outcome.how_measured),
-            }
-            for outcome in fr.outcomes.all()
-        ],
-        lines=[
-            {
-                "what": redactor.redact(line.what),
-                "provider": redactor.redact(line.provider),
-                "units": line.units_text,
-                "unit_cost_pence": line.unit_cost_pence,
-                "total_pence": line.total_pence,
-                "term": line.term,
-            }
-            for line in fr.provision_lines.all()
-        ],
-        attachments=attachments,
-        withheld_attachments=withheld,
-        areas=[labels[a] for a in [fr.primary_area, *fr.other_areas] if a in labels],
-    )
-
-
-def _score_summaries(requests) -> dict[int, list[CriterionSummary]]:
-    """`triage.selectors.score_summary` for every request at once: each criterion's median and range."""
-    by_request: dict[int, dict[int, list[int]]] = {}
-    for request_id, criterion_id, value in Score.objects.filter(funding_request__in=requests).values_list(
-        "funding_request_id", "criterion_id", "value"
-    ):
-        by_request.setdefault(request_id, {}).setdefault(criterion_id, []).append(value)
-    criteria: dict[int, list[Criterion]] = {}
-    for criterion in Criterion.objects.filter(
-        council_id__in={fr.council_id for fr in requests}, is_active=True
-    ):
-        criteria.setdefault(criterion.council_id, []).append(criterion)
-    summaries = {}
-    for fr in requests:
-        scored = by_request.get(fr.pk, {})
-        spread = fr.council.moderation_spread
-        summaries[fr.pk] = []
-        for criterion in criteria.get(fr.council_id, []):
-            values = sorted(scored.get(criterion.pk, []))
-            summaries[fr.pk].append(
-                CriterionSummary(
-                    criterion=criterion,
-                    count=len(values),
-                    median=Fraction(statistics.median(values)) if values else None,
-                    lowest=values[0] if values else None,
-                    highest=values[-1] if values else None,
-                    needs_moderation=bool(values) and values[-1] - values[0] >= spread,
-                )
-            )
-    return summaries
-
-
 def _money(meeting) -> MoneyAvailable:
     pots = cluster_pots(meeting.cluster, meeting.academic_year)
     main, contingency = pots["main"], pots["contingency"]
@@ -337,7 +242,7 @@ def meeting_pack(meeting) -> MeetingPack:
     agenda = _agenda(meeting)
     requests = [item.funding_request for item in agenda]
     redactors = _redactors(requests) if blind else {}
-    scores = _score_summaries(requests)
+    scores = score_summaries(requests)
     voters = voting_school_ids(meeting)
     names = {} if blind else dict(School.objects.filter(pk__in=voters).values_list("pk", "name"))
     items = []
@@ -353,7 +258,7 @@ def meeting_pack(meeting) -> MeetingPack:
                 amount_pence=item.amount_pence or 0,
                 carried_over=item.carried_over,
                 from_contingency=fr.request_type == RequestType.CONTINGENCY,
-                paper=_paper(fr, redactor, blind=blind),
+                paper=paper_for(fr, redactor, reworded=blind),
                 lead_school="" if blind else fr.lead_school.name,
                 not_voting=not_voting,
                 recommended_pence=decision.recommended_pence if decision else None,

@@ -46,6 +46,10 @@ from clusterfund.triage.models import TriageDecision, TriageOutcome
 from clusterfund.voting.rules import format_pence
 
 PLACE_LIMIT = 200
+IDEAS_DO_NOT_VOTE = (
+    "A meeting to share ideas and nominate projects does not decide funding: requests go to the "
+    "allocation meeting."
+)
 
 
 class MeetingError(Refused):
@@ -178,6 +182,8 @@ def move_meeting(*, meeting, held_on, paper_deadline, place, online_link, chair,
         raise MeetingError("Only the cluster's admin or the council's SEND team arranges meetings.")
     if meeting.is_cancelled:
         raise MeetingError("The meeting has been cancelled.")
+    if meeting.vote_opened_at:
+        raise MeetingError("The meeting has voted, so its date, place and chair stay as they were.")
     errors: dict[str, str] = {}
     _values(
         errors,
@@ -217,6 +223,8 @@ def cancel_meeting(*, meeting, reason: str, acting_user) -> Meeting:
         raise MeetingError("Only the cluster's admin or the council's SEND team arranges meetings.")
     if meeting.is_cancelled:
         raise MeetingError("The meeting has already been cancelled.")
+    if meeting.vote_opened_at:
+        raise MeetingError("The meeting has voted, so it cannot be cancelled.")
     reason = (reason or "").strip()
     if not reason:
         raise MeetingInvalid({"reason": "Enter why the meeting is cancelled"})
@@ -263,6 +271,8 @@ def build_agenda(*, meeting, acting_user) -> list[AgendaItem]:
         raise MeetingError(
             "The agenda is frozen." if meeting.is_frozen else "The meeting has been cancelled."
         )
+    if meeting.kind == MeetingKind.IDEAS:
+        raise MeetingError(IDEAS_DO_NOT_VOTE)
     on_agenda = set(meeting.items.values_list("funding_request_id", flat=True))
     position = meeting.items.count()
     ready = FundingRequest.objects.filter(cluster=meeting.cluster).filter(
@@ -340,6 +350,8 @@ def freeze_agenda(*, meeting, acting_user) -> Meeting:
         raise MeetingError("Only the cluster's admin or the council's SEND team freezes the agenda.")
     if meeting.is_frozen:
         raise MeetingError("The agenda is already frozen.")
+    if meeting.kind == MeetingKind.IDEAS:
+        raise MeetingError(IDEAS_DO_NOT_VOTE)
     items = list(meeting.items.select_related("funding_request"))
     if not items:
         raise MeetingError("The agenda is empty: build it before freezing it.")
@@ -374,6 +386,8 @@ def record_attendance(*, meeting, school, mode: str, acting_user) -> Attendance:
     meeting = _locked(meeting)
     if not can_arrange_meetings(acting_user, meeting.cluster):
         raise MeetingError("Only the cluster's admin or the council's SEND team records attendance.")
+    if meeting.vote_opened_at or meeting.is_cancelled:
+        raise MeetingError("Attendance is fixed once the vote opens.")
     if school.pk not in voting_school_ids(meeting):
         raise MeetingInvalid({"school": f"{school.name} is not a member school of this meeting"})
     if mode not in Attendance.Mode.values:

@@ -209,78 +209,42 @@ def meeting(request, cluster_pk, pk):
     )
 
 
-def _post_action(request, cluster_pk, pk, act, done, *, rule=permissions.can_arrange_meetings):
-    cluster, meeting = _viewable_meeting(request, cluster_pk, pk)
-    allow_or_403(rule(request.user, cluster))
-    try:
-        act(meeting)
-    except services.MeetingError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, done)
-    return _back_to(meeting)
+def _meeting_step(step, done: str, rule):
+    """A button on the meeting page that moves the meeting on one step, for those `rule` allows."""
+
+    @signed_in(rule.__name__)
+    @require_POST
+    def view(request, cluster_pk, pk):
+        cluster, meeting = _viewable_meeting(request, cluster_pk, pk)
+        allow_or_403(rule(request.user, cluster))
+        try:
+            step(meeting=meeting, acting_user=request.user)
+        except services.MeetingError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, done)
+        return _back_to(meeting)
+
+    return view
 
 
-@signed_in("can_arrange_meetings")
-@require_POST
-def build_agenda(request, cluster_pk, pk):
-    return _post_action(
-        request,
-        cluster_pk,
-        pk,
-        lambda m: services.build_agenda(meeting=m, acting_user=request.user),
-        "The agenda has every request ready for this meeting and every deferred one.",
-    )
-
-
-@signed_in("can_arrange_meetings")
-@require_POST
-def freeze_agenda(request, cluster_pk, pk):
-    return _post_action(
-        request,
-        cluster_pk,
-        pk,
-        lambda m: services.freeze_agenda(meeting=m, acting_user=request.user),
-        "The agenda is frozen: amounts, who may vote on what, and the lot are fixed.",
-    )
-
-
-@signed_in("can_run_vote")
-@require_POST
-def open_vote(request, cluster_pk, pk):
-    return _post_action(
-        request,
-        cluster_pk,
-        pk,
-        lambda m: services.open_vote(meeting=m, acting_user=request.user),
-        "The vote is open.",
-        rule=permissions.can_run_vote,
-    )
-
-
-@signed_in("can_run_vote")
-@require_POST
-def close_vote(request, cluster_pk, pk):
-    return _post_action(
-        request,
-        cluster_pk,
-        pk,
-        lambda m: services.close_vote(meeting=m, acting_user=request.user),
-        "The vote is closed and counted.",
-        rule=permissions.can_run_vote,
-    )
-
-
-@signed_in("can_arrange_meetings")
-@require_POST
-def record_decisions(request, cluster_pk, pk):
-    return _post_action(
-        request,
-        cluster_pk,
-        pk,
-        lambda m: services.record_decisions(meeting=m, acting_user=request.user),
-        "The decisions are recorded, funded requests have their awards, and the schools are told.",
-    )
+build_agenda = _meeting_step(
+    services.build_agenda,
+    "The agenda has every request ready for this meeting and every deferred one.",
+    permissions.can_arrange_meetings,
+)
+freeze_agenda = _meeting_step(
+    services.freeze_agenda,
+    "The agenda is frozen: amounts, who may vote on what, and the lot are fixed.",
+    permissions.can_arrange_meetings,
+)
+open_vote = _meeting_step(services.open_vote, "The vote is open.", permissions.can_run_vote)
+close_vote = _meeting_step(services.close_vote, "The vote is closed and counted.", permissions.can_run_vote)
+record_decisions = _meeting_step(
+    services.record_decisions,
+    "The decisions are recorded, funded requests have their awards, and the schools are told.",
+    permissions.can_arrange_meetings,
+)
 
 
 @signed_in("can_arrange_meetings")

@@ -113,11 +113,24 @@ def _pupil_line(pupil) -> str:
     )
 
 
-def paper_for(funding_request, redactor: PaperRedactor | None = None) -> Paper:
+def _related(funding_request, name: str, queryset):
+    """The request's `name` objects: as prefetched when they were (a meeting pack fetches a whole agenda's
+    at once), otherwise from `queryset`."""
+    cache = getattr(funding_request, "_prefetched_objects_cache", {})
+    return list(cache[name]) if name in cache else list(queryset)
+
+
+def paper_for(funding_request, redactor: PaperRedactor | None = None, *, reworded: bool = True) -> Paper:
     """The request's paper, with each redacted text replaced by the school's rewording where it has one
-    for the text as it stands."""
+    for the text as it stands (unless `reworded` is false: a named meeting reads what the school wrote).
+    Uses the request's prefetched pupils, outcomes, lines, documents and wording where there are any."""
     redactor = redactor or redactor_for(known_names_for(funding_request))
-    wording = {w.field: w for w in PaperWording.objects.filter(funding_request=funding_request)}
+    fr = funding_request
+    wording = (
+        {w.field: w for w in _related(fr, "paper_wording", PaperWording.objects.filter(funding_request=fr))}
+        if reworded
+        else {}
+    )
     texts = []
     for key, label in PAPER_FIELDS.items():
         original = getattr(funding_request, key) or ""
@@ -128,9 +141,8 @@ def paper_for(funding_request, redactor: PaperRedactor | None = None) -> Paper:
             texts.append(PaperText(key, label, redactor.redact(original)))
     labels = dict(AreaOfNeed.choices)
     attachments, withheld = [], 0
-    for number, attachment in enumerate(
-        Attachment.objects.filter(funding_request=funding_request).order_by("uploaded_at"), start=1
-    ):
+    documents = _related(fr, "attachments", Attachment.objects.filter(funding_request=fr))
+    for number, attachment in enumerate(sorted(documents, key=lambda a: (a.uploaded_at, a.pk)), start=1):
         if attachment.is_anonymised:
             attachments.append(
                 {
@@ -144,7 +156,10 @@ def paper_for(funding_request, redactor: PaperRedactor | None = None) -> Paper:
     return Paper(
         funding_request=funding_request,
         texts=texts,
-        pupils=[_pupil_line(pupil) for pupil in funding_request.pupils.all().order_by("year_group")],
+        pupils=[
+            _pupil_line(pupil)
+            for pupil in sorted(_related(fr, "pupils", fr.pupils.all()), key=lambda p: (p.year_group, p.pk))
+        ],
         schools_taking_part=len(submitting_school_ids(funding_request)),
         outcomes=[
             {
@@ -152,7 +167,7 @@ def paper_for(funding_request, redactor: PaperRedactor | None = None) -> Paper:
                 "by_when": outcome.by_when,
                 "how_measured": redactor.redact(outcome.how_measured),
             }
-            for outcome in funding_request.outcomes.all()
+            for outcome in _related(fr, "outcomes", fr.outcomes.all())
         ],
         lines=[
             {
@@ -163,7 +178,9 @@ def paper_for(funding_request, redactor: PaperRedactor | None = None) -> Paper:
                 "total_pence": line.total_pence,
                 "term": line.term,
             }
-            for line in funding_request.provision_lines.select_related("term__academic_year")
+            for line in _related(
+                fr, "provision_lines", fr.provision_lines.select_related("term__academic_year")
+            )
         ],
         attachments=attachments,
         withheld_attachments=withheld,

@@ -11,7 +11,7 @@ from django.utils import timezone
 from clusterfund.accounts.permissions import scope_of
 from clusterfund.funding_requests.lifecycle import RequestStatus
 from clusterfund.funding_requests.models import FundingRequest
-from clusterfund.organisations.models import AcademicYear, ClusterMembership, School, TeamMember
+from clusterfund.organisations.models import AcademicYear, ClusterMembership, Council, School, TeamMember
 from clusterfund.pupils.models import Pupil
 from clusterfund.triage.models import (
     AdviceRecord,
@@ -90,29 +90,47 @@ class CriterionSummary:
         return str(self.median.numerator) if self.median.denominator == 1 else f"{float(self.median):.1f}"
 
 
-def score_summary(funding_request) -> list[CriterionSummary]:
-    """Each criterion's median and range over the members who scored the request, and whether the spread
-    reaches the scheme's threshold for moderation."""
-    spread = funding_request.council.moderation_spread
-    by_criterion: dict[int, list[int]] = {}
-    for criterion_id, value in Score.objects.filter(funding_request=funding_request).values_list(
-        "criterion_id", "value"
+def score_summaries(requests) -> dict[int, list[CriterionSummary]]:
+    """For each request, each criterion's median and range over the members who scored it, and whether the
+    spread reaches the scheme's threshold for moderation: a whole agenda's in three queries."""
+    requests = list(requests)
+    by_request: dict[int, dict[int, list[int]]] = {}
+    for request_id, criterion_id, value in Score.objects.filter(funding_request__in=requests).values_list(
+        "funding_request_id", "criterion_id", "value"
     ):
-        by_criterion.setdefault(criterion_id, []).append(value)
-    summaries = []
-    for criterion in criteria_of(funding_request.council):
-        values = sorted(by_criterion.get(criterion.pk, []))
-        summaries.append(
-            CriterionSummary(
-                criterion=criterion,
-                count=len(values),
-                median=Fraction(statistics.median(values)) if values else None,
-                lowest=values[0] if values else None,
-                highest=values[-1] if values else None,
-                needs_moderation=bool(values) and values[-1] - values[0] >= spread,
-            )
+        by_request.setdefault(request_id, {}).setdefault(criterion_id, []).append(value)
+    criteria: dict[int, list[Criterion]] = {}
+    for criterion in Criterion.objects.filter(
+        council_id__in={fr.council_id for fr in requests}, is_active=True
+    ):
+        criteria.setdefault(criterion.council_id, []).append(criterion)
+    spreads = dict(
+        Council.objects.filter(pk__in={fr.council_id for fr in requests}).values_list(
+            "pk", "moderation_spread"
         )
+    )
+    summaries = {}
+    for fr in requests:
+        scored = by_request.get(fr.pk, {})
+        summaries[fr.pk] = []
+        for criterion in criteria.get(fr.council_id, []):
+            values = sorted(scored.get(criterion.pk, []))
+            summaries[fr.pk].append(
+                CriterionSummary(
+                    criterion=criterion,
+                    count=len(values),
+                    median=Fraction(statistics.median(values)) if values else None,
+                    lowest=values[0] if values else None,
+                    highest=values[-1] if values else None,
+                    needs_moderation=bool(values) and values[-1] - values[0] >= spreads[fr.council_id],
+                )
+            )
     return summaries
+
+
+def score_summary(funding_request) -> list[CriterionSummary]:
+    """One request's `score_summaries`."""
+    return score_summaries([funding_request])[funding_request.pk]
 
 
 def needs_moderation(funding_request) -> bool:

@@ -235,7 +235,9 @@ def _kirklees_criterion():
 def _cluster_14_meeting():
     from clusterfund.meetings.models import Meeting
 
-    meeting = Meeting.objects.filter(cluster__slug="cluster-14").first()
+    meeting = Meeting.objects.filter(
+        cluster__slug="cluster-14", vote_opened_at=None, status="planned"
+    ).first()
     return [meeting.cluster_id, meeting.pk]
 
 

@@ -26,7 +26,9 @@ def test_the_demo_has_each_schemes_rhythm(db):
     kirklees = Meeting.objects.filter(cluster__slug="cluster-14", academic_year=_year("kirklees"))
     assert kirklees.count() == 6 and set(kirklees.values_list("kind", flat=True)) == {"allocation"}
     stoke = Meeting.objects.filter(cluster__slug="central-cluster", academic_year=_year("stoke-on-trent"))
-    assert sorted(stoke.values_list("kind", flat=True)) == ["allocation"] * 3 + ["ideas"] * 3
+    kinds = list(stoke.values_list("kind", flat=True))
+    # three of each by the rhythm; the demo's admin has also added an extra allocation meeting
+    assert kinds.count("ideas") == 3 and kinds.count("allocation") in (3, 4)
     city = Meeting.objects.filter(cluster__slug="city-pool")
     assert city.count() == 3 and set(city.values_list("kind", flat=True)) == {"city"}
     for meeting in Meeting.objects.all():
@@ -107,7 +109,8 @@ def test_meetings_are_added_moved_and_cancelled_with_every_error_shown(db, user_
 
 
 def test_cancelling_a_meeting_moves_its_requests_to_the_next(db, user_by_email):
-    fr = Meeting.objects.exclude(requests=None).filter(cluster__slug="cluster-14").first().requests.first()
+    meetings = Meeting.objects.exclude(requests=None).filter(cluster__slug="cluster-14", vote_opened_at=None)
+    fr = meetings.first().requests.first()
     meeting = fr.meeting
     services.cancel_meeting(
         meeting=meeting, reason="Snow closed the schools", acting_user=user_by_email(K_ADMIN)

@@ -300,3 +300,19 @@ def test_chairs_action_between_meetings_is_funded_and_listed_for_ratification(db
     assert fr.status == RequestStatus.APPROVED
     assert Award.objects.get(funding_request=fr).entries.get().amount_pence == 40_000
     assert action.ratify_at is not None and action.ratify_at.held_on >= action.decided_at.date()
+
+
+def test_a_meeting_for_sharing_ideas_does_not_vote_and_a_meeting_that_voted_stays_as_it_was(
+    db, user_by_email
+):
+    from clusterfund.meetings.models import Meeting
+
+    admin = user_by_email("central.admin@stoke.example")
+    ideas = Meeting.objects.filter(cluster__slug="central-cluster", kind="ideas", frozen_at=None).first()
+    with pytest.raises(services.MeetingError, match="does not decide funding"):
+        services.build_agenda(meeting=ideas, acting_user=admin)
+    with pytest.raises(services.MeetingError, match="does not decide funding"):
+        services.freeze_agenda(meeting=ideas, acting_user=admin)
+    voted = Meeting.objects.filter(cluster__slug="central-cluster").exclude(vote_opened_at=None).first()
+    with pytest.raises(services.MeetingError, match="cannot be cancelled"):
+        services.cancel_meeting(meeting=voted, reason="Snow", acting_user=admin)

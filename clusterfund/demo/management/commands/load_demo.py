@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.test.utils import override_settings
 
 from clusterfund.accounts.roles import Role
 from clusterfund.demo.loader import DEMO_PASSWORD, demo_accounts, load_demo
@@ -8,7 +9,9 @@ class Command(BaseCommand):
     help = "Load the two demo schemes (Kirklees Cluster 14, Stoke-on-Trent Central). Safe to run twice."
 
     def handle(self, *args, **options):
-        councils = load_demo()
+        # The demo's past meetings email their decisions to the demo schools; nobody reads those.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            councils = load_demo()
         self.stdout.write("Demo councils: " + ", ".join(c.name for c in councils))
         self.stdout.write(f"\nDemo accounts (password for all: {DEMO_PASSWORD}):")
         for council, account in demo_accounts():
