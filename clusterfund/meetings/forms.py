@@ -2,7 +2,7 @@
 
 from django import forms
 
-from clusterfund.core.fields import DateInputField
+from clusterfund.core.fields import DateInputField, PoundsField
 from clusterfund.meetings.models import MeetingKind
 
 
@@ -170,3 +170,26 @@ class ApproveMinutesForm(forms.Form):
 
 def pounds_text(pence: int | None) -> str:
     return "no amount" if pence is None else f"£{pence // 100:,}.{pence % 100:02d}"
+
+
+class ChairsActionForm(forms.Form):
+    heads = forms.TypedMultipleChoiceField(
+        label="The two heads of other member schools who agree",
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose the two heads who agree"},
+    )
+    amount_pence = PoundsField(label="Amount approved")
+    reason = forms.CharField(
+        label="Why it cannot wait for the next meeting",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        error_messages={
+            "required": "Say why it cannot wait for the next meeting",
+            "max_length": "The reason must be 2,000 characters or fewer",
+        },
+    )
+
+    def __init__(self, *args, heads, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["heads"].choices = [(user.pk, label) for user, label in heads]

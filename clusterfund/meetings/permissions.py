@@ -61,3 +61,8 @@ def can_read_auditor_export(user, cluster) -> bool:
     auditors and the cluster's admin, not for members."""
     scope = scope_of(user)
     return cluster.council_id in scope.overseen_councils or cluster.pk in scope.cluster_admin_of
+
+
+def can_take_chairs_action(user, cluster) -> bool:
+    """The cluster's chair, where the scheme allows chair's action."""
+    return cluster.pk in scope_of(user).chair_of and cluster.council.chairs_action_limit_pence is not None

@@ -6,8 +6,10 @@ import math
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from clusterfund.accounts.models import User
+from clusterfund.accounts.models import RoleAssignment, User
 from clusterfund.accounts.permissions import scope_of
+from clusterfund.funding_requests.lifecycle import RequestStatus
+from clusterfund.funding_requests.models import FundingRequest
 from clusterfund.meetings.models import (
     OUTSIDE_THE_VOTE,
     AgendaItem,
@@ -18,7 +20,7 @@ from clusterfund.meetings.models import (
     MeetingAction,
 )
 from clusterfund.meetings.permissions import voting_school_ids
-from clusterfund.organisations.models import Cluster, School
+from clusterfund.organisations.models import Cluster, ClusterMembership, School
 
 
 def meetings_of(cluster, academic_year=None) -> QuerySet[Meeting]:
@@ -135,3 +137,29 @@ def spending_of(meeting, school) -> list[tuple[str, int]]:
 def chairs_actions_to_ratify(meeting) -> list[ChairsAction]:
     """Urgent requests the chair and two heads approved since the last meeting, for this one to ratify."""
     return list(meeting.chairs_actions.select_related("funding_request", "chair"))
+
+
+def urgent_requests_for_chairs_action(cluster) -> list:
+    """Urgent requests the team has made ready for a meeting, which the chair may approve between meetings."""
+    return list(
+        FundingRequest.objects.filter(cluster=cluster, is_urgent=True, status=RequestStatus.READY_FOR_MEETING)
+        .select_related("lead_school")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def heads_for_chairs_action(funding_request, chair) -> list[tuple[User, str]]:
+    """Staff of the cluster's member schools other than the request's own (and not the chair), with their
+    school: the people who may agree to a chair's action."""
+    own = {funding_request.lead_school_id, *funding_request.joint_schools.values_list("school_id", flat=True)}
+    members = ClusterMembership.objects.filter(
+        cluster_id=funding_request.cluster_id, academic_year_id=funding_request.academic_year_id
+    ).values_list("school_id", flat=True)
+    assignments = (
+        RoleAssignment.objects.filter(role="school_staff", school_id__in=members)
+        .exclude(school_id__in=own)
+        .exclude(user=chair)
+        .select_related("user", "school")
+        .order_by("user__full_name", "school__name")
+    )
+    return [(a.user, f"{a.user.full_name}, {a.school.name}") for a in assignments]

@@ -17,8 +17,10 @@ from clusterfund.meetings.forms import (
     AttendanceForm,
     BallotForm,
     CancelMeetingForm,
+    ChairsActionForm,
     DecideWithoutVoteForm,
     MeetingForm,
+    pounds_text,
 )
 from clusterfund.organisations.selectors import clusters_visible_to, current_year
 
@@ -45,6 +47,9 @@ def meetings(request, cluster_pk):
             "cluster": cluster,
             "meetings": selectors.meetings_of(cluster, year),
             "can_arrange": permissions.can_arrange_meetings(request.user, cluster),
+            "urgent": selectors.urgent_requests_for_chairs_action(cluster)
+            if permissions.can_take_chairs_action(request.user, cluster)
+            else [],
         },
     )
 
@@ -507,3 +512,50 @@ def ballot_export(request, cluster_pk, pk, number, audience):
     response = HttpResponse(text, content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@signed_in("can_take_chairs_action")
+@require_http_methods(["GET", "POST"])
+def chairs_action(request, cluster_pk, request_pk):
+    """Between meetings the chair, with two heads of other schools, approves an urgent request."""
+    cluster = _cluster_for(request, cluster_pk)
+    allow_or_404(permissions.can_take_chairs_action(request.user, cluster))
+    funding_request = next(
+        (fr for fr in selectors.urgent_requests_for_chairs_action(cluster) if fr.pk == request_pk), None
+    )
+    allow_or_404(funding_request is not None)
+    heads = selectors.heads_for_chairs_action(funding_request, request.user)
+    by_pk = {user.pk: user for user, _ in heads}
+    form = ChairsActionForm(_posted(request), heads=heads)
+    limit = cluster.council.chairs_action_limit_pence
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.take_chairs_action(
+                funding_request=funding_request,
+                heads=[by_pk[pk] for pk in form.cleaned_data["heads"]],
+                amount_pence=form.cleaned_data["amount_pence"],
+                reason=form.cleaned_data["reason"],
+                acting_user=request.user,
+            )
+        except services.MeetingError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"{funding_request.reference} is approved by chair's action and funded. The next meeting "
+                "ratifies it.",
+            )
+            return redirect("meetings:list", cluster.pk)
+    return render(
+        request,
+        "form_page.html",
+        {
+            "page_title": f"Chair's action on {funding_request.reference}",
+            "form": form,
+            "intro": "An urgent request can be approved between meetings by the chair and two heads of "
+            f"other member schools, up to {pounds_text(limit)}. It is funded now and listed for the next "
+            "meeting to ratify.",
+            "button": "Approve by chair's action",
+            "back_link": {"href": reverse("meetings:list", args=[cluster.pk]), "text": "Back"},
+        },
+    )

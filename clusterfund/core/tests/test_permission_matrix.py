@@ -475,6 +475,8 @@ MATRIX = {
         for name in ("change", "cancel", "order_agenda", "attendance", "add_action")
     },
     "meetings:meeting": (_cluster_14_meeting, 302, only(KIRKLEES_CLUSTER_14)),
+    # The demo schemes allow no chair's action, so even the chair finds nothing here.
+    "meetings:chairs_action": (lambda: [_cluster_pk("cluster-14"), _request_pk()], 302, everyone(404)),
     **{
         f"meetings:{name}": (_cluster_14_meeting, 302, everyone(405))
         for name in ("build_agenda", "freeze_agenda", "open_vote", "close_vote", "record_decisions")

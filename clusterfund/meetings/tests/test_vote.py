@@ -316,3 +316,25 @@ def test_a_meeting_for_sharing_ideas_does_not_vote_and_a_meeting_that_voted_stay
     voted = Meeting.objects.filter(cluster__slug="central-cluster").exclude(vote_opened_at=None).first()
     with pytest.raises(services.MeetingError, match="cannot be cancelled"):
         services.cancel_meeting(meeting=voted, reason="Snow", acting_user=admin)
+
+
+def test_the_chairs_action_page(db, user_by_email, signed_in_client):
+    from django.urls import reverse
+
+    fr = _ready_request(user_by_email)
+    fr.is_urgent = True
+    fr.save()
+    council = fr.cluster.council
+    council.chairs_action_limit_pence = 50_000
+    council.save()
+    url = reverse("meetings:chairs_action", args=[fr.cluster_id, fr.pk])
+    assert signed_in_client(K_CLUSTER_ADMIN).get(url).status_code == 404
+    chair = signed_in_client(K_CHAIR)
+    listing = chair.get(reverse("meetings:list", args=[fr.cluster_id])).content.decode()
+    assert "Urgent requests for chair's action" in listing and fr.reference in listing
+    page = chair.post(url, {"amount_pence": "600", "reason": ""}).content.decode()
+    assert "Choose the two heads who agree" in page and "Say why it cannot wait" in page
+    page = chair.post(url, {"amount_pence": "600", "reason": "Risk", "heads": [user_by_email(K_BIRKBY).pk]})
+    text = page.content.decode()
+    assert "limited to £500.00" in text and "two heads of two different member schools" in text
+    assert not Award.objects.filter(funding_request=fr).exists()
