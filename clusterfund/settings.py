@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "clusterfund.money",
     "clusterfund.triage",
     "clusterfund.meetings",
+    "clusterfund.delivery",
     "clusterfund.demo",
 ]
 

@@ -76,6 +76,7 @@ class FundingRequest(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_on = models.DateField(null=True, blank=True, help_text="When the request was decided")
     version = models.PositiveIntegerField(
         default=0, help_text="0 while a draft; 1 when submitted; +1 a change"
     )

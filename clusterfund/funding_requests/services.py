@@ -20,6 +20,7 @@ from clusterfund.core.errors import Invalid, Refused
 from clusterfund.core.formatting import pounds
 from clusterfund.funding_requests.lifecycle import (
     CHANGEABLE,
+    DECIDED,
     RequestStatus,
     StateTransitionError,
     check_transition,
@@ -902,6 +903,8 @@ def _move(
     """Put the request in `target` with any other fields that change with it, and audit the move."""
     before = funding_request.status
     funding_request.status = target
+    if target in DECIDED and "decided_on" not in fields:
+        fields["decided_on"] = timezone.localdate()
     for name, value in fields.items():
         setattr(funding_request, name, value)
     funding_request.save(update_fields=["status", *fields])

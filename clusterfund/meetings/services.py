@@ -757,6 +757,8 @@ def record_decisions(*, meeting, acting_user) -> Meeting:
                 funding_request=fr, target=RequestStatus.READY_FOR_MEETING, acting_user=acting_user
             )
         fr = move_request(funding_request=fr, target=target, acting_user=acting_user)
+        # decided on the day the meeting met, whenever its decisions were keyed in
+        FundingRequest.objects.filter(pk=fr.pk).update(decided_on=meeting.held_on)
         if target == RequestStatus.DEFERRED and following is not None:
             FundingRequest.objects.filter(pk=fr.pk).update(meeting=following)
         if item.funded_pence:
