@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("clusterfund.money.urls")),
     path("", include("clusterfund.triage.urls")),
     path("", include("clusterfund.meetings.urls")),
+    path("", include("clusterfund.delivery.urls")),
     path("api/v1/", api.urls),
 ]

@@ -5,10 +5,13 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clusterfund.core.access import allow_or_403, allow_or_404, signed_in
 from clusterfund.core.errors import apply_errors
+from clusterfund.delivery import permissions as delivery_permissions
+from clusterfund.delivery import selectors as delivery_selectors
 from clusterfund.funding_requests import attachments, permissions, selectors, services
 from clusterfund.funding_requests.forms import (
     TYPE_HINTS,
@@ -244,6 +247,11 @@ def request_detail(request, pk):
             "open_questions": triage_selectors.open_questions(funding_request),
             "days_waiting": triage_selectors.days_waiting,
             "can_see_triage": triage_permissions.can_see_triage(request.user, funding_request),
+            "can_record_delivery": delivery_permissions.can_record_delivery(request.user, funding_request),
+            "can_review": delivery_permissions.can_review(request.user, funding_request),
+            "delivery": delivery_selectors.delivery_of(funding_request),
+            "reviews": delivery_selectors.reviews_of(funding_request),
+            "today": timezone.localdate(),
         }
     )
     services.record_request_viewed(funding_request=funding_request, acting_user=request.user)

@@ -265,6 +265,27 @@ def _st_thomas_ballot():
     return [*_cluster_14_meeting(), _school_pk(151801)]
 
 
+def _st_thomas_review():
+    """An approved St Thomas request whose support the school has recorded as started: its first review."""
+    import datetime
+
+    from clusterfund.accounts.models import User
+    from clusterfund.delivery import services
+    from clusterfund.funding_requests.models import FundingRequest
+
+    fr = FundingRequest.objects.filter(
+        lead_school__urn=151801, status="approved", request_type="individual"
+    ).first()
+    services.record_delivery(
+        funding_request=fr,
+        started_on=datetime.date.today(),
+        provider="school_staff",
+        provider_name="",
+        acting_user=User.objects.get(email=K_ST_THOMAS),
+    )
+    return [fr.pk, fr.impact_reviews.first().pk]
+
+
 def everyone(status):
     return dict.fromkeys(EMAILS, status)
 
@@ -475,6 +496,19 @@ MATRIX = {
         for name in ("change", "cancel", "order_agenda", "attendance", "add_action")
     },
     "meetings:meeting": (_cluster_14_meeting, 302, only(KIRKLEES_CLUSTER_14)),
+    # Delivery: the school records that support started and reviews it; its cluster's admin may key in a start.
+    "delivery:record": (
+        lambda: [_request_pk()],
+        302,
+        only(SEES_REQUEST, **dict.fromkeys(SEES_REQUEST - {K_ST_THOMAS, K_CLUSTER_ADMIN}, 403)),
+    ),
+    "delivery:review": (_st_thomas_review, 302, only({K_ST_THOMAS}, **SEES_BUT_CANNOT_CHANGE)),
+    "delivery:school_reviews": (lambda: [_school_pk(151801)], 302, only({K_ST_THOMAS, K_ADMIN, K_AUDITOR})),
+    "delivery:cluster_reviews": (
+        lambda: [_cluster_pk("cluster-14")],
+        302,
+        only({K_ADMIN, K_AUDITOR, K_CLUSTER_ADMIN, K_CHAIR}),
+    ),
     # The demo schemes allow no chair's action, so even the chair finds nothing here.
     "meetings:chairs_action": (lambda: [_cluster_pk("cluster-14"), _request_pk()], 302, everyone(404)),
     **{

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from clusterfund.delivery import views
+
+app_name = "delivery"
+urlpatterns = [
+    path("requests/<int:request_pk>/delivery", views.record_delivery, name="record"),
+    path("requests/<int:request_pk>/reviews/<int:pk>", views.review, name="review"),
+    path("schools/<int:school_pk>/reviews/", views.school_reviews, name="school_reviews"),
+    path("clusters/<int:cluster_pk>/reviews/", views.cluster_reviews, name="cluster_reviews"),
+]
