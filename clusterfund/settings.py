@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "clusterfund.core",
     "clusterfund.accounts",
     "clusterfund.organisations",
@@ -202,6 +204,17 @@ CONTENT_SECURITY_POLICY = {
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "clusterfund@localhost")
+
+# Background tasks (ADR 15): queued in the app's own database and run by `manage.py db_worker`;
+# TASKS_BACKEND=immediate runs each task at once, in the process that enqueues it, with no worker.
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "database")
+if TASKS_BACKEND not in TASK_BACKENDS:
+    raise RuntimeError(f"TASKS_BACKEND must be one of {', '.join(TASK_BACKENDS)}, not {TASKS_BACKEND!r}")
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND], "QUEUES": ["default"]}}
 
 LOGGING = {
     "version": 1,

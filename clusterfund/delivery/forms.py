@@ -12,7 +12,10 @@ class DeliveryForm(forms.Form):
         label="Who provides the support",
         choices=Delivery.Provider.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose who provides the support"},
+        error_messages={
+            "required": "Choose who provides the support",
+            "invalid_choice": "Choose who provides the support",
+        },
     )
     provider_name = forms.CharField(
         label="Which school or service (if not your own staff)",
@@ -38,6 +41,10 @@ class ReviewForm(forms.Form):
                 choices=RESULTS,
                 required=False,
                 widget=forms.RadioSelect,
+                error_messages={
+                    "invalid_choice": f"Choose whether outcome {outcome.position} was met, partly met or not "
+                    "met"
+                },
             )
             self.fields[f"evidence_{outcome.pk}"] = forms.CharField(
                 label=f"Evidence for outcome {outcome.position}",
@@ -50,6 +57,7 @@ class ReviewForm(forms.Form):
             choices=NextStep.choices,
             widget=forms.RadioSelect,
             required=False,  # checked with everything else by the service, so every error shows at once
+            error_messages={"invalid_choice": "Choose what happens next"},
         )
         if not individual:
             self.fields["children_supported"] = forms.IntegerField(
@@ -70,6 +78,10 @@ class ReviewForm(forms.Form):
                 required=False,
                 choices=[(school.pk, school.name) for school in schools],
                 widget=forms.CheckboxSelectMultiple,
+                error_messages={
+                    "invalid_choice": "Choose schools of the cluster",
+                    "invalid": "Choose schools of the cluster",
+                },
             )
         self.fields["notes"] = forms.CharField(
             label="Notes (optional)", required=False, widget=forms.Textarea(attrs={"rows": 4})

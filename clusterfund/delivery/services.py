@@ -211,3 +211,32 @@ def record_review(
         },
     )
     return review
+
+
+@transaction.atomic
+def set_review_date(*, review, due_on, acting_user) -> ImpactReview:
+    """Move a review's date (by default the end of a term the award funds), for example to an earlier
+    review the school and the family agreed. Not before the support started."""
+    review = ImpactReview.objects.select_for_update().select_related("funding_request").get(pk=review.pk)
+    fr = review.funding_request
+    if not can_record_delivery(acting_user, fr):
+        raise DeliveryError("Only the school's own staff or the cluster's admin set its review dates.")
+    if review.done_on is not None:
+        raise DeliveryError("This review is already recorded.")
+    delivery = Delivery.objects.filter(funding_request=fr).first()
+    if due_on is None:
+        raise DeliveryInvalid({"due_on": "Enter the date the review is due"})
+    if delivery and due_on < delivery.started_on:
+        raise DeliveryInvalid({"due_on": "The review must be due on or after the day the support started"})
+    before = review.due_on
+    review.due_on, review.reminded_on = due_on, None
+    review.save(update_fields=["due_on", "reminded_on"])
+    record_event(
+        acting_user=acting_user,
+        action="delivery.review_date_set",
+        obj=fr,
+        council=fr.council,
+        before={"due_on": before.isoformat()},
+        after={"due_on": due_on.isoformat()},
+    )
+    return review

@@ -66,10 +66,10 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(S.IN_TRIAGE, S.RESOLVED_WITH_ADVICE, TEAM, "resolve with advice"),
     Transition(S.IN_TRIAGE, S.REDIRECTED, TEAM, "redirect"),
     *(
-        Transition(S.READY_FOR_MEETING, target, MEETING, "record the decision")
+        Transition(S.READY_FOR_MEETING, target, MEETING | COUNCIL, "record the decision")
         for target in (S.APPROVED, S.PART_APPROVED, S.DECLINED, S.DEFERRED, S.RESOLVED_WITH_ADVICE)
     ),
-    Transition(S.DEFERRED, S.READY_FOR_MEETING, MEETING, "carry over to the next meeting"),
+    Transition(S.DEFERRED, S.READY_FOR_MEETING, MEETING | COUNCIL, "carry over to the next meeting"),
     Transition(S.APPROVED, S.IN_DELIVERY, SCHOOL | MEETING, "record that support started"),
     Transition(S.PART_APPROVED, S.IN_DELIVERY, SCHOOL | MEETING, "record that support started"),
     Transition(S.IN_DELIVERY, S.REVIEWED, SCHOOL, "record the review"),

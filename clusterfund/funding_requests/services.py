@@ -950,6 +950,14 @@ def withdraw_request(*, funding_request: FundingRequest, reason: str, acting_use
     if errors:
         raise RequestInvalid(errors)
     funding_request = _lock_for_move(funding_request, RequestStatus.WITHDRAWN, acting_user)
+    frozen = funding_request.agenda_items.filter(
+        meeting__frozen_at__isnull=False, meeting__decisions_recorded_at=None, meeting__status="planned"
+    ).first()
+    if frozen is not None:
+        raise StateTransitionError(
+            f"This request is on the frozen agenda of the meeting on {frozen.meeting.held_on.day} "
+            f"{frozen.meeting.held_on:%B %Y}. Ask the cluster's admin or chair to defer it at the meeting."
+        )
     return _move(
         funding_request,
         RequestStatus.WITHDRAWN,

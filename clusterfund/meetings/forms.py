@@ -77,7 +77,14 @@ class AttendanceForm(forms.Form):
         fields = {}
         for school in schools:
             fields[f"school_{school.pk}"] = forms.ChoiceField(
-                label=school.name, choices=ATTENDANCE_CHOICES, required=False, widget=forms.RadioSelect
+                label=school.name,
+                choices=ATTENDANCE_CHOICES,
+                required=False,
+                widget=forms.RadioSelect,
+                error_messages={
+                    "invalid_choice": f"Choose whether {school.name} is there in person, online or not "
+                    "present"
+                },
             )
         self.fields = {**fields, **self.fields}
         self.schools = list(schools)
@@ -96,7 +103,10 @@ class DecideWithoutVoteForm(forms.Form):
             ("on_the_ballot", "Put it back on the ballot"),
         ],
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose what the meeting decided"},
+        error_messages={
+            "required": "Choose what the meeting decided",
+            "invalid_choice": "Choose what the meeting decided",
+        },
     )
     note = forms.CharField(
         label="Why, for the minutes",
@@ -123,14 +133,20 @@ class BallotForm(forms.Form):
                 label="How the vote was given",
                 choices=RECORDED_AS,
                 widget=forms.RadioSelect,
-                error_messages={"required": "Choose how the vote was given"},
+                error_messages={
+                    "required": "Choose how the vote was given",
+                    "invalid_choice": "Choose how the vote was given",
+                },
             )
         for item in items:
             self.fields[f"item_{item.pk}"] = forms.ChoiceField(
                 label=f"{item.funding_request.reference}: {pounds_text(item.amount_pence)}",
                 choices=choices,
                 widget=forms.RadioSelect,
-                error_messages={"required": f"Choose how to vote on {item.funding_request.reference}"},
+                error_messages={
+                    "required": f"Choose how to vote on {item.funding_request.reference}",
+                    "invalid_choice": f"Choose how to vote on {item.funding_request.reference}",
+                },
             )
         self.items = list(items)
 

@@ -18,6 +18,15 @@ class MeetingStatus(models.TextChoices):
 
 
 DEFAULT_DEADLINE = datetime.timedelta(days=7)
+STAGE_LABELS = {
+    "planned": "Agenda open",
+    "frozen": "Agenda frozen",
+    "voting": "Vote open",
+    "counted": "Vote closed and counted",
+    "decided": "Decisions recorded",
+    "published": "Minutes published",
+    "cancelled": "Cancelled",
+}
 
 
 class MeetingQuerySet(models.QuerySet):
@@ -25,8 +34,11 @@ class MeetingQuerySet(models.QuerySet):
         return self.filter(status=MeetingStatus.PLANNED)
 
     def taking_papers(self, today: datetime.date) -> "MeetingQuerySet":
-        """Planned meetings that decide requests and whose paper deadline has not passed."""
-        return self.planned().filter(paper_deadline__gte=today).exclude(kind=MeetingKind.IDEAS)
+        """Planned meetings that decide requests, whose paper deadline has not passed and whose agenda is
+        not yet frozen."""
+        return (
+            self.planned().filter(paper_deadline__gte=today, frozen_at=None).exclude(kind=MeetingKind.IDEAS)
+        )
 
 
 class Meeting(models.Model):
@@ -121,6 +133,10 @@ class Meeting(models.Model):
         if self.vote_opened_at:
             return "voting"
         return "frozen" if self.is_frozen else "planned"
+
+    @property
+    def stage_label(self) -> str:
+        return STAGE_LABELS[self.stage]
 
 
 class ItemOutcome(models.TextChoices):

@@ -139,25 +139,27 @@ def chairs_actions_to_ratify(meeting) -> list[ChairsAction]:
     return list(meeting.chairs_actions.select_related("funding_request", "chair"))
 
 
-def urgent_requests_for_chairs_action(cluster) -> list:
-    """Urgent requests the team has made ready for a meeting, which the chair may approve between meetings."""
+def urgent_requests_for_chairs_action(cluster, chair) -> list:
+    """Urgent requests the team has made ready for a meeting, which the chair may approve between meetings:
+    never one of the chair's own school."""
     return list(
         FundingRequest.objects.filter(cluster=cluster, is_urgent=True, status=RequestStatus.READY_FOR_MEETING)
+        .exclude(lead_school_id__in=scope_of(chair).staff_of)
+        .exclude(joint_schools__school_id__in=scope_of(chair).staff_of)
         .select_related("lead_school")
         .order_by("submitted_at", "pk")
     )
 
 
 def heads_for_chairs_action(funding_request, chair) -> list[tuple[User, str]]:
-    """Staff of the cluster's member schools other than the request's own (and not the chair), with their
-    school: the people who may agree to a chair's action."""
-    own = {funding_request.lead_school_id, *funding_request.joint_schools.values_list("school_id", flat=True)}
+    """Staff of the cluster's member schools (not the chair), with their school: the people who may agree
+    to a chair's action. All member schools are listed, so that a blind request's school is not given away;
+    the request's own schools are refused when chosen."""
     members = ClusterMembership.objects.filter(
         cluster_id=funding_request.cluster_id, academic_year_id=funding_request.academic_year_id
     ).values_list("school_id", flat=True)
     assignments = (
         RoleAssignment.objects.filter(role="school_staff", school_id__in=members)
-        .exclude(school_id__in=own)
         .exclude(user=chair)
         .select_related("user", "school")
         .order_by("user__full_name", "school__name")

@@ -14,7 +14,7 @@ from clusterfund.accounts.models import RoleAssignment
 from clusterfund.accounts.permissions import scope_of
 from clusterfund.audit.services import record_event
 from clusterfund.core.errors import Invalid, Refused
-from clusterfund.funding_requests.lifecycle import RequestStatus
+from clusterfund.funding_requests.lifecycle import RequestStatus, StateTransitionError
 from clusterfund.funding_requests.models import FundingRequest
 from clusterfund.funding_requests.services import move_request
 from clusterfund.meetings import counting
@@ -40,7 +40,7 @@ from clusterfund.meetings.permissions import (
     voting_school_ids,
 )
 from clusterfund.money.models import Pot
-from clusterfund.money.services import balances_of, make_award, pot_for_request
+from clusterfund.money.services import MoneyError, balances_of, make_award, pot_for_request
 from clusterfund.organisations.models import Cluster, ClusterMembership, HalfTerm
 from clusterfund.triage.models import TriageDecision, TriageOutcome
 from clusterfund.voting.rules import format_pence
@@ -275,10 +275,23 @@ def build_agenda(*, meeting, acting_user) -> list[AgendaItem]:
         raise MeetingError(IDEAS_DO_NOT_VOTE)
     on_agenda = set(meeting.items.values_list("funding_request_id", flat=True))
     position = meeting.items.count()
-    ready = FundingRequest.objects.filter(cluster=meeting.cluster).filter(
-        Q(status=RequestStatus.READY_FOR_MEETING, meeting__in=[meeting, None])
+    if meeting.cluster.is_city_pool:
+        # the city meeting hears the council's contingency requests sent to it, from every cluster
+        heard_here = FundingRequest.objects.filter(
+            council_id=meeting.cluster.council_id, to_city_meeting=True
+        )
+    else:
+        heard_here = FundingRequest.objects.filter(cluster=meeting.cluster, to_city_meeting=False)
+    ready = heard_here.filter(
+        Q(status=RequestStatus.READY_FOR_MEETING, meeting=meeting)
+        | Q(status=RequestStatus.READY_FOR_MEETING, meeting__isnull=True)
         | Q(status=RequestStatus.READY_FOR_MEETING, meeting__held_on__lt=meeting.held_on)
         | Q(status=RequestStatus.DEFERRED)
+    ).exclude(
+        # a request is on one undecided agenda at a time
+        pk__in=AgendaItem.objects.filter(
+            meeting__decisions_recorded_at=None, meeting__status=MeetingStatus.PLANNED
+        ).values("funding_request_id")
     )
     added = []
     for funding_request in ready.order_by("-is_urgent", "submitted_at", "pk"):
@@ -752,23 +765,29 @@ def record_decisions(*, meeting, acting_user) -> Meeting:
     for item in items:
         fr = item.funding_request
         target = REQUEST_STATUS_FOR[ItemOutcome(item.outcome)]
-        if fr.status == RequestStatus.DEFERRED:
-            fr = move_request(
-                funding_request=fr, target=RequestStatus.READY_FOR_MEETING, acting_user=acting_user
-            )
-        fr = move_request(funding_request=fr, target=target, acting_user=acting_user)
+        try:
+            if fr.status == RequestStatus.DEFERRED:
+                fr = move_request(
+                    funding_request=fr, target=RequestStatus.READY_FOR_MEETING, acting_user=acting_user
+                )
+            fr = move_request(funding_request=fr, target=target, acting_user=acting_user)
+        except StateTransitionError as error:
+            raise MeetingError(f"{fr.reference}: {error} Nothing has been recorded.") from error
         # decided on the day the meeting met, whenever its decisions were keyed in
         FundingRequest.objects.filter(pk=fr.pk).update(decided_on=meeting.held_on)
         if target == RequestStatus.DEFERRED and following is not None:
             FundingRequest.objects.filter(pk=fr.pk).update(meeting=following)
         if item.funded_pence:
-            make_award(
-                funding_request=fr,
-                amount_pence=item.funded_pence,
-                decided_on=meeting.held_on,
-                acting_user=acting_user,
-                reason=f"Decided at the {meeting}",
-            )
+            try:
+                make_award(
+                    funding_request=fr,
+                    amount_pence=item.funded_pence,
+                    decided_on=meeting.held_on,
+                    acting_user=acting_user,
+                    reason=f"Decided at the {meeting}",
+                )
+            except MoneyError as error:
+                raise MeetingError(f"{fr.reference}: {error} Nothing has been recorded.") from error
     meeting.decisions_recorded_at, meeting.decisions_recorded_by = timezone.now(), acting_user
     meeting.save(update_fields=["decisions_recorded_at", "decisions_recorded_by"])
     record_event(
@@ -881,6 +900,7 @@ def set_attendance(*, meeting, modes: dict[int, str], other_attendees: str, acti
     )
 
 
+@transaction.atomic
 def record_export_downloaded(*, meeting, auditor: bool, acting_user) -> None:
     """Audit who downloaded a meeting's ballots."""
     record_event(
@@ -913,6 +933,9 @@ def take_chairs_action(
         raise MeetingError("Chair's action is for an urgent request the team has made ready for a meeting.")
     errors = {}
     own = {fr.lead_school_id, *fr.joint_schools.values_list("school_id", flat=True)}
+    if own & set(scope_of(acting_user).staff_of):
+        raise MeetingError("A chair never approves a request of their own school: the meeting decides it.")
+    asked = sum(fr.provision_lines.values_list("total_pence", flat=True))
     members = set(
         ClusterMembership.objects.filter(cluster=fr.cluster, academic_year=fr.academic_year).values_list(
             "school_id", flat=True
@@ -922,12 +945,14 @@ def take_chairs_action(
     for head in heads:
         schools = set(scope_of(head).staff_of) & (members - own)
         if not schools or head.pk == acting_user.pk:
-            errors["heads"] = "Choose two heads of other member schools, not of the request's own schools"
+            errors["heads"] = "Choose two heads of schools that may vote on this request"
         head_schools |= schools
     if len(heads) != 2 or len(head_schools) < 2:
-        errors["heads"] = "Choose two heads of two different member schools, not of the request's own schools"
+        errors["heads"] = "Choose two heads of two different schools that may vote on this request"
     if not isinstance(amount_pence, int) or amount_pence <= 0:
         errors["amount_pence"] = "Enter the amount approved"
+    elif amount_pence > asked:
+        errors["amount_pence"] = f"The amount approved must be no more than the {format_pence(asked)} asked"
     elif amount_pence > council.chairs_action_limit_pence:
         errors["amount_pence"] = (
             f"Chair's action is limited to {format_pence(council.chairs_action_limit_pence)} by the scheme"

@@ -47,7 +47,7 @@ def meetings(request, cluster_pk):
             "cluster": cluster,
             "meetings": selectors.meetings_of(cluster, year),
             "can_arrange": permissions.can_arrange_meetings(request.user, cluster),
-            "urgent": selectors.urgent_requests_for_chairs_action(cluster)
+            "urgent": selectors.urgent_requests_for_chairs_action(cluster, request.user)
             if permissions.can_take_chairs_action(request.user, cluster)
             else [],
         },
@@ -388,6 +388,11 @@ def ballot(request, cluster_pk, pk, school_pk):
     own = school is not None and permissions.can_vote_for(request.user, school)
     by_admin = not own and permissions.can_arrange_meetings(request.user, cluster)
     allow_or_404(school is not None and (own or by_admin))
+    if not meeting.vote_opened_at or meeting.vote_closed_at:
+        messages.info(
+            request, "The vote is closed." if meeting.vote_closed_at else "The vote has not opened yet."
+        )
+        return _back_to(meeting, "#vote")
     items = selectors.ballot_items_for(meeting, school)
     choices = (
         [("for", "For"), ("against", "Against"), ("abstain", "Abstain")]
@@ -521,7 +526,12 @@ def chairs_action(request, cluster_pk, request_pk):
     cluster = _cluster_for(request, cluster_pk)
     allow_or_404(permissions.can_take_chairs_action(request.user, cluster))
     funding_request = next(
-        (fr for fr in selectors.urgent_requests_for_chairs_action(cluster) if fr.pk == request_pk), None
+        (
+            fr
+            for fr in selectors.urgent_requests_for_chairs_action(cluster, request.user)
+            if fr.pk == request_pk
+        ),
+        None,
     )
     allow_or_404(funding_request is not None)
     heads = selectors.heads_for_chairs_action(funding_request, request.user)
@@ -556,6 +566,7 @@ def chairs_action(request, cluster_pk, request_pk):
             f"other member schools, up to {pounds_text(limit)}. It is funded now and listed for the next "
             "meeting to ratify.",
             "button": "Approve by chair's action",
+            "paper_link": reverse("triage:paper", args=[funding_request.pk]),
             "back_link": {"href": reverse("meetings:list", args=[cluster.pk]), "text": "Back"},
         },
     )

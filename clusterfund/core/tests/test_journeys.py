@@ -512,3 +512,5 @@ def test_a_meeting_runs_from_frozen_agenda_to_published_minutes(live_server, dem
     meeting.refresh_from_db()
     assert meeting.fingerprint in text and "Share the visual timetable" in text
     check_accessibility(page)
+    download = page.request.get(meeting_url + "counts/0/public.pb")
+    assert download.status == 200 and download.text().startswith("META")

@@ -325,7 +325,7 @@ def test_the_chairs_action_page(db, user_by_email, signed_in_client):
     fr.is_urgent = True
     fr.save()
     council = fr.cluster.council
-    council.chairs_action_limit_pence = 50_000
+    council.chairs_action_limit_pence = 10_000
     council.save()
     url = reverse("meetings:chairs_action", args=[fr.cluster_id, fr.pk])
     assert signed_in_client(K_CLUSTER_ADMIN).get(url).status_code == 404
@@ -334,7 +334,82 @@ def test_the_chairs_action_page(db, user_by_email, signed_in_client):
     assert "Urgent requests for chair's action" in listing and fr.reference in listing
     page = chair.post(url, {"amount_pence": "600", "reason": ""}).content.decode()
     assert "Choose the two heads who agree" in page and "Say why it cannot wait" in page
-    page = chair.post(url, {"amount_pence": "600", "reason": "Risk", "heads": [user_by_email(K_BIRKBY).pk]})
+    page = chair.post(url, {"amount_pence": "150", "reason": "Risk", "heads": [user_by_email(K_BIRKBY).pk]})
     text = page.content.decode()
-    assert "limited to £500.00" in text and "two heads of two different member schools" in text
+    assert "limited to £100.00" in text and "two heads of two different schools" in text
     assert not Award.objects.filter(funding_request=fr).exists()
+
+
+def test_a_request_is_on_one_undecided_agenda_and_cannot_be_withdrawn_once_frozen(frozen, user_by_email):
+    from clusterfund.funding_requests import services as requests
+    from clusterfund.funding_requests.lifecycle import StateTransitionError
+    from clusterfund.meetings.models import Meeting
+
+    meeting, fr, _ = frozen
+    later = (
+        Meeting.objects.filter(cluster=meeting.cluster, held_on__gt=meeting.held_on, status="planned")
+        .exclude(kind="ideas")
+        .first()
+    )
+    services.build_agenda(meeting=later, acting_user=user_by_email(K_CLUSTER_ADMIN))
+    assert not later.items.filter(funding_request=fr).exists()
+    with pytest.raises(StateTransitionError, match="frozen agenda"):
+        requests.withdraw_request(
+            funding_request=fr, reason="No longer needed", acting_user=user_by_email(K_SENCO)
+        )
+
+
+def test_a_refused_decision_is_a_readable_refusal_and_records_nothing(frozen, user_by_email):
+    from clusterfund.funding_requests.models import FundingRequest
+
+    meeting, fr, schools = frozen
+    chair, admin = user_by_email(K_CHAIR), user_by_email(K_CLUSTER_ADMIN)
+    services.open_vote(meeting=meeting, acting_user=chair)
+    meeting.refresh_from_db()
+    _vote_all(meeting, schools, admin, lambda school, item: "for")
+    services.close_vote(meeting=meeting, acting_user=chair)
+    FundingRequest.objects.filter(pk=fr.pk).update(status="withdrawn")  # as if withdrawn by another route
+    with pytest.raises(services.MeetingError, match=fr.reference):
+        services.record_decisions(meeting=meeting, acting_user=admin)
+    meeting.refresh_from_db()
+    assert meeting.decisions_recorded_at is None and not Award.objects.filter(funding_request=fr).exists()
+
+
+def test_a_city_meeting_hears_contingency_requests_from_every_cluster(db, user_by_email):
+    from clusterfund.funding_requests.models import FundingRequest
+    from clusterfund.meetings.models import Meeting
+
+    fr = FundingRequest.objects.filter(council__slug="stoke-on-trent", status="ready_for_meeting").first()
+    FundingRequest.objects.filter(pk=fr.pk).update(
+        request_type="contingency", to_city_meeting=True, meeting=None
+    )
+    city = Meeting.objects.filter(cluster__slug="city-pool", status="planned").first()
+    added = services.build_agenda(meeting=city, acting_user=user_by_email("central.admin@stoke.example"))
+    assert fr.pk in {item.funding_request_id for item in added}
+
+
+def test_a_chair_never_approves_their_own_schools_request_nor_more_than_was_asked(db, user_by_email):
+    from clusterfund.accounts.models import RoleAssignment
+
+    chair = user_by_email(K_CHAIR)
+    fr = _ready_request(user_by_email)
+    fr.cluster.council.chairs_action_limit_pence = 10_000_000
+    fr.cluster.council.save()
+    fr.is_urgent = True
+    fr.save()
+    asked = sum(fr.provision_lines.values_list("total_pence", flat=True))
+    with pytest.raises(services.MeetingInvalid) as refused:
+        services.take_chairs_action(
+            funding_request=fr, heads=[], amount_pence=asked + 1, reason="Urgent", acting_user=chair
+        )
+    assert "no more than" in refused.value.errors["amount_pence"]
+    RoleAssignment.objects.create(
+        user=chair, role="school_staff", council=fr.council, school_id=fr.lead_school_id
+    )
+    from clusterfund.accounts.permissions import forget_scope
+
+    forget_scope(chair)
+    with pytest.raises(services.MeetingError, match="own school"):
+        services.take_chairs_action(
+            funding_request=fr, heads=[], amount_pence=asked, reason="Urgent", acting_user=chair
+        )
