@@ -15,6 +15,7 @@ from django.db import transaction
 from clusterfund.accounts.models import User
 from clusterfund.accounts.roles import Role
 from clusterfund.accounts.services import create_person, grant_role
+from clusterfund.demo.demo_delivery import load_delivery
 from clusterfund.demo.demo_meetings import load_meetings
 from clusterfund.demo.demo_money import DemoMoney, load_money
 from clusterfund.demo.demo_requests import KIRKLEES_REQUESTS, STOKE_REQUESTS, DemoRequest, load_requests
@@ -379,6 +380,7 @@ def load_scheme(scheme: DemoScheme, *, today: datetime.date | None = None) -> Co
     load_money(council, scheme.money)
     if scheme.vote:
         load_votes(council, scheme.vote, today=today)
+    load_delivery(council, scheme.requests, scheme.accounts)
     return council
 
 

@@ -1,0 +1,84 @@
+"""The demo's funded support under way: started, some of it reviewed (one review asks for more, one stops
+the support, one asks for an EHC needs assessment), one review overdue, and the reminders sent."""
+
+import datetime
+
+from django.utils import timezone
+
+from clusterfund.delivery import services as delivery
+from clusterfund.delivery.models import Delivery
+from clusterfund.delivery.reminders import send_review_reminders
+from clusterfund.demo.demo_requests import _cast
+from clusterfund.funding_requests.lifecycle import RequestStatus as S
+from clusterfund.funding_requests.models import FundingRequest
+
+DAY = datetime.timedelta(days=1)
+EVIDENCE = {
+    "met": "Met at the review: the measure agreed at the start shows the change, and the teacher agrees.",
+    "partly_met": "Partly met: progress on the measure agreed, but not yet to the level set at the start.",
+}
+
+
+def load_delivery(council, requests, accounts) -> None:
+    """Start, review and remind as the demo requests' statuses say, once: a request with its delivery
+    recorded is left alone."""
+    cast = _cast(accounts)
+    today = timezone.localdate()
+    wanted = {spec.title: spec for spec in requests if spec.status in (S.IN_DELIVERY, S.REVIEWED, S.CLOSED)}
+    frs = FundingRequest.objects.filter(
+        council=council, title__in=wanted, delivery__isnull=True
+    ).select_related("lead_school")
+    overdue_done = Delivery.objects.filter(funding_request__council=council).exists()
+    for number, fr in enumerate(frs.order_by("pk")):
+        spec = wanted[fr.title]
+        staff = cast.staff[fr.lead_school.urn]
+        started = fr.start_date if fr.start_date and fr.start_date <= today else today
+        started = max(started, (fr.decided_on or today) - 89 * DAY)
+        provider = (
+            Delivery.Provider.SCHOOL_STAFF,
+            Delivery.Provider.COMMISSIONED,
+            Delivery.Provider.ANOTHER_SCHOOL,
+        )[number % 3]
+        names = {
+            Delivery.Provider.SCHOOL_STAFF: "",
+            Delivery.Provider.COMMISSIONED: "The council's speech and language therapy service",
+            Delivery.Provider.ANOTHER_SCHOOL: "A specialist teacher from another school in the cluster",
+        }
+        delivery.record_delivery(
+            funding_request=fr,
+            started_on=started,
+            provider=provider,
+            provider_name=names[provider],
+            acting_user=staff,
+        )
+        reviews = list(fr.impact_reviews.order_by("due_on"))
+        if not reviews:
+            continue
+        if spec.status == S.IN_DELIVERY:
+            if not overdue_done and started + 14 * DAY < today:
+                # the school and family agreed an early review, which is now overdue
+                delivery.set_review_date(review=reviews[0], due_on=started + 14 * DAY, acting_user=staff)
+                overdue_done = True
+            continue
+        individual = fr.request_type in ("individual", "contingency")
+        results = {
+            outcome.pk: (result, EVIDENCE[result], "")
+            for outcome, result in zip(fr.outcomes.all(), ("met", "partly_met") * 10, strict=False)
+        }
+        if spec.status == S.CLOSED:
+            next_step = "stop"
+        elif individual and fr.pupils.exclude(ehc_status="in_place").exists() and number % 2:
+            next_step = "ehc_assessment"
+        else:
+            next_step = "ask_for_more"
+        delivery.record_review(
+            review=reviews[0],
+            results=results,
+            next_step=next_step,
+            notes="Reviewed with the family and the class teacher.",
+            children_supported=None if individual else (fr.children_benefiting or 4),
+            schools_benefited=[] if individual else [fr.lead_school_id],
+            acting_user=staff,
+            done_on=today,
+        )
+    send_review_reminders(today=today)
