@@ -58,6 +58,31 @@ dl.summary dd { margin: 0; border-bottom: 0.5pt solid #b1b4b6; padding: 1.5mm 0;
 .item { break-before: page; }
 """
 
+# A plain stylesheet for long documents that must render fast, such as the evidence pack (measured in
+# benchmarks/evidence_pack.py): blocks only, no grid, no tables, no page break per item, one font the machine
+# has. The font and the size of the stylesheet hardly change WeasyPrint's time; the number of boxes it lays
+# out does. Grids (the print stylesheet's `dl.summary`) and tables lay their cells out more than once, and
+# each inline element costs about as much as a line of text, so documents set with this keep both few.
+PLAIN_CSS = """
+@page {
+  size: A4;
+  margin: 16mm 15mm 18mm;
+  @bottom-right { content: "Page " counter(page) " of " counter(pages); font-size: 8pt; color: #505a5f; }
+}
+html { font-family: "DejaVu Sans", sans-serif; font-size: 9pt; line-height: 1.3; color: #0b0c0c; }
+body { margin: 0; }
+h1 { font-size: 17pt; margin: 0 0 3mm; }
+h2 { font-size: 12.5pt; margin: 5mm 0 2mm; }
+h3 { font-size: 10pt; margin: 0 0 1mm; }
+p { margin: 0 0 1.2mm; }
+a { color: #1d70b8; }
+.preserve-lines { white-space: pre-line; }
+.caption, .hint { color: #505a5f; }
+.outcome { margin-left: 4mm; }
+.entry { border-top: 0.5pt solid #b1b4b6; padding-top: 1.5mm; margin-bottom: 2mm; }
+.highlighted { border-left: 3pt solid #4c2c92; padding-left: 3mm; }
+"""
+
 
 class StaticFilesOnly(URLFetcher):
     """Answers WeasyPrint from the project's static files and refuses every other address."""
@@ -89,13 +114,14 @@ class StaticFilesOnly(URLFetcher):
         return path if path is not None and path.is_file() else None
 
 
-def render_pdf(template_name: str, context: dict, *, request=None) -> bytes:
-    """The template rendered as a tagged A4 PDF, with the print stylesheet and only local static files."""
+def render_pdf(template_name: str, context: dict, *, request=None, stylesheet: str = PRINT_CSS) -> bytes:
+    """The template rendered as a tagged A4 PDF, with the print stylesheet (or `stylesheet`) and only local
+    static files."""
     html = render_to_string(template_name, context, request=request)
     fetcher = StaticFilesOnly(fail_on_errors=False)
     document = HTML(string=html, base_url=f"{ORIGIN}/", url_fetcher=fetcher)
     return document.write_pdf(
-        stylesheets=[CSS(string=PRINT_CSS, url_fetcher=fetcher)],
+        stylesheets=[CSS(string=stylesheet, url_fetcher=fetcher)],
         pdf_tags=True,
     )
 

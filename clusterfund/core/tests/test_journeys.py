@@ -514,3 +514,45 @@ def test_a_meeting_runs_from_frozen_agenda_to_published_minutes(live_server, dem
     check_accessibility(page)
     download = page.request.get(meeting_url + "counts/0/public.pb")
     assert download.status == 200 and download.text().startswith("META")
+
+
+def test_a_senco_records_that_support_started_reviews_it_and_opens_the_evidence_pack(live_server, demo, page):
+    import datetime
+
+    from clusterfund.funding_requests.models import FundingRequest
+
+    fr = FundingRequest.objects.filter(
+        lead_school__urn=151801, status="approved", request_type="individual"
+    ).first()
+    pupil = fr.pupils.first()
+    sign_in(page, live_server, "senco.stthomas@kirklees.example")
+    page.goto(f"{live_server.url}/requests/{fr.pk}/")
+    page.get_by_role("link", name="Record that the support started").click()
+    check_accessibility(page)
+    page.get_by_role("button", name="Save").click()
+    assert "Enter the date the support started" in page.locator(".govuk-error-summary").inner_text()
+    check_accessibility(page)
+    _fill_date(page, "Date the support started", datetime.date.today())
+    page.get_by_label("The school's own staff").check()
+    page.get_by_role("button", name="Save").click()
+    assert "recorded as started" in page.locator(".govuk-notification-banner").inner_text()
+    check_accessibility(page)
+    page.get_by_role("link", name="Record the review due").first.click()
+    check_accessibility(page)
+    page.get_by_role("button", name="Save the review").click()
+    assert "Choose what happens next" in page.locator(".govuk-error-summary").inner_text()
+    check_accessibility(page)
+    for group in page.locator("fieldset").filter(has_text="Outcome").all():
+        group.get_by_label("Partly met").check()
+    for box in page.get_by_label("Evidence for outcome").all():
+        box.fill("Reading age up eight months on the termly test.")
+    page.get_by_label("Request an EHC needs assessment").check()
+    page.get_by_role("button", name="Save the review").click()
+    assert "The review is recorded" in page.locator(".govuk-notification-banner").inner_text()
+
+    page.goto(f"{live_server.url}/pupils/{pupil.pk}/evidence-pack")
+    check_accessibility(page)
+    text = page.locator("main").inner_text()
+    assert fr.reference in text and "Reading age up eight months" in text
+    pdf = page.request.get(f"{live_server.url}/pupils/{pupil.pk}/evidence-pack.pdf")
+    assert pdf.status == 200 and pdf.body().startswith(b"%PDF")

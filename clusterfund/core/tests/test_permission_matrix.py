@@ -333,6 +333,9 @@ MATRIX = {
     "pupils:pupil": (lambda: [_pupil_pk("ST-24-017")], 302, only({K_ST_THOMAS, K_ADMIN})),
     "pupils:change": (lambda: [_pupil_pk("ST-24-017")], 302, only({K_ST_THOMAS}, **{K_ADMIN: 403})),
     "pupils:transfer": (lambda: [_pupil_pk("ST-24-017")], 302, only({K_ST_THOMAS}, **{K_ADMIN: 403})),
+    # The evidence pack: the pupil's own school and the council's SEND team, nobody else.
+    "delivery:evidence_pack": (lambda: [_pupil_pk("ST-24-017")], 302, only({K_ST_THOMAS, K_ADMIN})),
+    "delivery:evidence_pack_pdf": (lambda: [_pupil_pk("ST-24-017")], 302, only({K_ST_THOMAS, K_ADMIN})),
     "audit:events": (lambda: [], 302, only({K_ADMIN, K_AUDITOR, S_ADMIN, S_AUDITOR})),
     # Funding requests. A submitted request is seen by its school, its council's SEND team and its cluster's
     # admin, chair and team; only its school changes it. A draft is its school's alone.
@@ -496,7 +499,7 @@ MATRIX = {
         for name in ("change", "cancel", "order_agenda", "attendance", "add_action")
     },
     "meetings:meeting": (_cluster_14_meeting, 302, only(KIRKLEES_CLUSTER_14)),
-    # Delivery: the school records that support started and reviews it; its cluster's admin may key in a start.
+    # Delivery: the school records that support started and reviews it; its admin may key in a start.
     "delivery:record": (
         lambda: [_request_pk()],
         302,
@@ -520,7 +523,8 @@ MATRIX = {
         302,
         only(RUNNERS, **dict.fromkeys(KIRKLEES_CLUSTER_14 - RUNNERS, 403)),
     ),
-    "meetings:ballot": (_st_thomas_ballot, 302, only(ARRANGERS | {K_ST_THOMAS})),
+    # a ballot opens only while the vote is open; otherwise it goes back to the meeting
+    "meetings:ballot": (_st_thomas_ballot, 302, only(ARRANGERS | {K_ST_THOMAS}, 302)),
     "meetings:minutes": (_cluster_14_counted, 302, only(KIRKLEES_CLUSTER_14)),
     "meetings:approve_minutes": (
         _cluster_14_meeting,
