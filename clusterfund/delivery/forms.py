@@ -96,3 +96,7 @@ class ReviewForm(forms.Form):
             )
             for outcome in self.outcomes
         }
+
+
+class ReviewDateForm(forms.Form):
+    due_on = DateInputField(label="Date the review is due")

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 from clusterfund.core.access import allow_or_403, allow_or_404, signed_in
 from clusterfund.core.errors import apply_errors
 from clusterfund.delivery import permissions, selectors, services
-from clusterfund.delivery.forms import DeliveryForm, ReviewForm
+from clusterfund.delivery.forms import DeliveryForm, ReviewDateForm, ReviewForm
 from clusterfund.funding_requests.selectors import request_for_page
 from clusterfund.organisations.selectors import clusters_visible_to, member_schools, schools_visible_to
 from clusterfund.triage.permissions import can_read_request
@@ -136,4 +136,40 @@ def cluster_reviews(request, cluster_pk):
         title=f"Reviews due, {cluster.name}",
         reviews=selectors.reviews_due_for_cluster(cluster),
         back=cluster,
+    )
+
+
+@signed_in("can_record_delivery")
+@require_http_methods(["GET", "POST"])
+def review_date(request, request_pk, pk):
+    """Move a review's date, for example to an earlier review agreed with the family."""
+    funding_request = _request_for(request, request_pk)
+    allow_or_403(permissions.can_record_delivery(request.user, funding_request))
+    impact_review = selectors.review_for(funding_request, pk)
+    allow_or_404(impact_review is not None and impact_review.done_on is None)
+    form = ReviewDateForm(_posted(request), initial={"due_on": impact_review.due_on})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_review_date(
+                review=impact_review, due_on=form.cleaned_data["due_on"], acting_user=request.user
+            )
+        except services.DeliveryError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "The review date is changed.")
+            return redirect("funding_requests:request", funding_request.pk)
+    return render(
+        request,
+        "form_page.html",
+        {
+            "page_title": "Change the review date",
+            "funding_request": funding_request,
+            "intro": "By default a review is due at the end of each term the award funds.",
+            "form": form,
+            "button": "Save",
+            "back_link": {
+                "href": reverse("funding_requests:request", args=[funding_request.pk]),
+                "text": "Back",
+            },
+        },
     )

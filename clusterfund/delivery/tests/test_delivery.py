@@ -161,3 +161,19 @@ def test_the_review_page_shows_every_error_and_saves_nothing(db, user_by_email, 
     assert ImpactReview.objects.get(pk=review.pk).done_on is None
     detail = client.get(reverse("funding_requests:request", args=[fr.pk])).content.decode()
     assert "Record the review due" in detail
+
+
+def test_a_review_date_can_be_moved_but_not_before_the_support_started(db, user_by_email, signed_in_client):
+    fr = _started(user_by_email)
+    review = fr.impact_reviews.first()
+    client = signed_in_client(K_CLUSTER_ADMIN)
+    url = reverse("delivery:review_date", args=[fr.pk, review.pk])
+    early = fr.delivery.started_on - datetime.timedelta(days=1)
+    page = client.post(url, {"due_on-day": early.day, "due_on-month": early.month, "due_on-year": early.year})
+    assert "on or after the day the support started" in page.content.decode()
+    later = fr.delivery.started_on + datetime.timedelta(days=10)
+    response = client.post(
+        url, {"due_on-day": later.day, "due_on-month": later.month, "due_on-year": later.year}
+    )
+    assert response.status_code == 302
+    assert ImpactReview.objects.get(pk=review.pk).due_on == later
