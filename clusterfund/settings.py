@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "clusterfund.triage",
     "clusterfund.meetings",
     "clusterfund.delivery",
+    "clusterfund.reports",
     "clusterfund.demo",
 ]
 

@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("clusterfund.triage.urls")),
     path("", include("clusterfund.meetings.urls")),
     path("", include("clusterfund.delivery.urls")),
+    path("", include("clusterfund.reports.public_urls")),
     path("api/v1/", api.urls),
 ]

@@ -2,8 +2,11 @@
 
 import datetime
 
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+
+OPEN_GOVERNMENT_LICENCE = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
 
 
 class Council(models.Model):
@@ -75,6 +78,30 @@ class Council(models.Model):
         "spread of scores that calls for moderation",
         default=2,
         help_text="When members' scores on a criterion differ by this much or more, the request is moderated",
+    )
+    giving_prefix = models.CharField(
+        "360Giving prefix",
+        max_length=60,
+        blank=True,
+        help_text="The prefix 360Giving registered for the council's grant identifiers, e.g. 360G-kirklees; "
+        "blank until it has one",
+    )
+    giving_org_id = models.CharField(
+        "organisation identifier for open data",
+        max_length=60,
+        blank=True,
+        help_text="The council's org-id, e.g. GB-LAE-KIR (the Local Authorities in England register)",
+    )
+    open_data_licence = models.URLField(
+        "licence of the open data",
+        default=OPEN_GOVERNMENT_LICENCE,
+        help_text="The address of the licence the published grants data is under",
+    )
+    suppression_threshold = models.PositiveSmallIntegerField(
+        "smallest count that is published",
+        default=5,
+        validators=[MinValueValidator(1)],
+        help_text="Published figures show any count below this as 'fewer than' it",
     )
 
     class Meta:

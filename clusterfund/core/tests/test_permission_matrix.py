@@ -286,6 +286,12 @@ def _st_thomas_review():
     return [fr.pk, fr.impact_reviews.first().pk]
 
 
+def _year_with_awards(slug):
+    from clusterfund.money.models import Award
+
+    return Award.objects.filter(pot__council__slug=slug).latest("decided_on").pot.academic_year.start_year
+
+
 def everyone(status):
     return dict.fromkeys(EMAILS, status)
 
@@ -313,6 +319,13 @@ MATRIX = {
     "public:cluster": (lambda: ["stoke-on-trent", "central-cluster"], 200, everyone(200)),
     "public:privacy": (lambda: [], 200, everyone(200)),
     "public:accessibility": (lambda: [], 200, everyone(200)),
+    "open-data:council": (lambda: ["kirklees"], 200, everyone(200)),
+    "open-data:grants-json": (lambda: ["kirklees", _year_with_awards("kirklees")], 200, everyone(200)),
+    "open-data:grants-csv": (
+        lambda: ["stoke-on-trent", _year_with_awards("stoke-on-trent")],
+        200,
+        everyone(200),
+    ),
     "organisations:council": (lambda: ["kirklees"], 302, only({K_ADMIN, K_AUDITOR})),
     "organisations:academic-year": (lambda: ["kirklees", 2025], 302, only({K_ADMIN, K_AUDITOR})),
     "organisations:half-term-dates": (
@@ -506,6 +519,11 @@ MATRIX = {
         only(SEES_REQUEST, **dict.fromkeys(SEES_REQUEST - {K_ST_THOMAS, K_CLUSTER_ADMIN}, 403)),
     ),
     "delivery:review": (_st_thomas_review, 302, only({K_ST_THOMAS}, **SEES_BUT_CANNOT_CHANGE)),
+    "delivery:review_date": (
+        _st_thomas_review,
+        302,
+        only(SEES_REQUEST, **dict.fromkeys(SEES_REQUEST - {K_ST_THOMAS, K_CLUSTER_ADMIN}, 403)),
+    ),
     "delivery:school_reviews": (lambda: [_school_pk(151801)], 302, only({K_ST_THOMAS, K_ADMIN, K_AUDITOR})),
     "delivery:cluster_reviews": (
         lambda: [_cluster_pk("cluster-14")],
