@@ -577,10 +577,12 @@ def _equal_shares_run(table: _Table, share: Fraction, *, step: int | None, expla
         if explain:
             level = [c[0] for c in candidates if c[0] != w and c[1] * scale == top * c[3]]
             level.sort(key=rank.__getitem__)
-            paid_all = sum(weight[g] for g in poor_groups)
+            # a supporter with nothing left pays nothing, and is not said to have paid
+            paid_all = sum(weight[g] for g in poor_groups if money[g])
             run.picks[w] = _Pick(round_no, size[w], paid_all, Fraction(top, rest * den), level)
             for g in poor_groups:
-                run.spend[g][w] = Fraction(money[g], den)
+                if money[g]:
+                    run.spend[g][w] = Fraction(money[g], den)
             for g in order[poor:]:
                 run.spend[g][w] = Fraction(top, rest * den)
         funded.append(w)

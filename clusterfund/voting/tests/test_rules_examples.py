@@ -217,6 +217,32 @@ def test_the_lot_can_decide_a_request_that_was_not_itself_tied():
     assert check.decided_by_lot == ("R1", "R3", "R7")
 
 
+def test_a_school_with_nothing_left_is_not_counted_as_paying():
+    """£34.90 between seven schools, £4.98 4/7 each (a meeting hypothesis found). R-2 and then R-1 use up
+    all of S7's share, so when R-3 (£1, approved by S3 and S7) is funded S3 pays it all and S7 pays
+    nothing: S7 has no payment towards R-3, rather than a payment of £0."""
+    every = [f"R-{k}" for k in range(1, 8)]
+    projects = [Project("R-1", 1000), Project("R-2", 496), *[Project(f"R-{k}", 100) for k in range(3, 7)]]
+    projects.append(Project("R-7", 2000))
+    ballots = [
+        ballot("S1", [], every),
+        ballot("S2", [], every[2:]),
+        ballot("S3", ["R-3"], every),
+        ballot("S4", ["R-2"], every),
+        ballot("S5", ["R-1"], every),
+        ballot("S6", ["R-1", "R-2"], every),
+        ballot("S7", ["R-1", "R-2", "R-3"], every),
+    ]
+    election = Election(projects=projects, ballots=ballots, budget=3490)
+    lot = ["R-7", "R-1", "R-2", "R-3", "R-4", "R-5", "R-6"]
+    outcome = count(election, rule="equal-shares", lot=lot, completion="none")
+    for paid in outcome.spend.values():
+        assert all(amount > 0 for amount in paid.values())
+    for project in outcome.funded:
+        cost = next(p.cost for p in projects if p.id == project)
+        assert sum(paid.get(project, 0) for paid in outcome.spend.values()) == cost
+
+
 # Greedy by approvals ----------------------------------------------------------------------------------------
 
 
