@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from clusterfund.core.access import allow_or_403, allow_or_404, signed_in
 from clusterfund.core.errors import apply_errors
+from clusterfund.core.formatting import long_date
 from clusterfund.delivery import permissions, selectors, services
 from clusterfund.delivery.forms import DeliveryForm, ReviewDateForm, ReviewForm
 from clusterfund.funding_requests.selectors import request_for_page
@@ -26,37 +27,46 @@ def _posted(request):
     return request.POST if request.method == "POST" else None
 
 
+def _form_page(request, funding_request, form, save, *, title, done, intro="", button="Save"):
+    """A form about one request: saved by `save(cleaned_data)`, refused in the form's own words, and back to
+    the request when done."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except services.DeliveryError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, done)
+            return redirect("funding_requests:request", funding_request.pk)
+    back = reverse("funding_requests:request", args=[funding_request.pk])
+    return render(
+        request,
+        "form_page.html",
+        {
+            "page_title": title,
+            "funding_request": funding_request,
+            "intro": intro,
+            "form": form,
+            "button": button,
+            "back_link": {"href": back, "text": "Back"},
+        },
+    )
+
+
 @signed_in("can_record_delivery")
 @require_http_methods(["GET", "POST"])
 def record_delivery(request, request_pk):
     funding_request = _request_for(request, request_pk)
     allow_or_403(permissions.can_record_delivery(request.user, funding_request))
-    form = DeliveryForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_delivery(
-                funding_request=funding_request, acting_user=request.user, **form.cleaned_data
-            )
-        except services.DeliveryError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(
-                request, "The support is recorded as started. Its reviews are due at the end of each term."
-            )
-            return redirect("funding_requests:request", funding_request.pk)
-    return render(
+    return _form_page(
         request,
-        "form_page.html",
-        {
-            "page_title": "Record that the support started",
-            "funding_request": funding_request,
-            "form": form,
-            "button": "Save",
-            "back_link": {
-                "href": reverse("funding_requests:request", args=[funding_request.pk]),
-                "text": "Back",
-            },
-        },
+        funding_request,
+        DeliveryForm(_posted(request)),
+        lambda data: services.record_delivery(
+            funding_request=funding_request, acting_user=request.user, **data
+        ),
+        title="Record that the support started",
+        done="The support is recorded as started. Its reviews are due at the end of each term.",
     )
 
 
@@ -67,43 +77,50 @@ def review(request, request_pk, pk):
     allow_or_403(permissions.can_review(request.user, funding_request))
     impact_review = selectors.review_for(funding_request, pk)
     allow_or_404(impact_review is not None and impact_review.done_on is None)
-    individual = funding_request.request_type in ("individual", "contingency")
     form = ReviewForm(
         _posted(request),
         outcomes=funding_request.outcomes.all(),
-        individual=individual,
+        individual=funding_request.request_type in ("individual", "contingency"),
         schools=member_schools(funding_request.cluster, funding_request.academic_year),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_review(
-                review=impact_review,
-                results=form.results(),
-                next_step=form.cleaned_data["next_step"] or "",
-                notes=form.cleaned_data["notes"],
-                children_supported=form.cleaned_data.get("children_supported"),
-                schools_benefited=form.cleaned_data.get("schools_benefited") or [],
-                acting_user=request.user,
-            )
-        except services.DeliveryError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, "The review is recorded.")
-            return redirect("funding_requests:request", funding_request.pk)
-    return render(
+    return _form_page(
         request,
-        "form_page.html",
-        {
-            "page_title": f"Review due {impact_review.due_on.day} {impact_review.due_on:%B %Y}",
-            "funding_request": funding_request,
-            "intro": "For each outcome: was it met, partly met or not met, and what is the evidence?",
-            "form": form,
-            "button": "Save the review",
-            "back_link": {
-                "href": reverse("funding_requests:request", args=[funding_request.pk]),
-                "text": "Back",
-            },
-        },
+        funding_request,
+        form,
+        lambda data: services.record_review(
+            review=impact_review,
+            results=form.results(),
+            next_step=data["next_step"] or "",
+            notes=data["notes"],
+            children_supported=data.get("children_supported"),
+            schools_benefited=data.get("schools_benefited") or [],
+            acting_user=request.user,
+        ),
+        title=f"Review due {long_date(impact_review.due_on)}",
+        intro="For each outcome: was it met, partly met or not met, and what is the evidence?",
+        done="The review is recorded.",
+        button="Save the review",
+    )
+
+
+@signed_in("can_record_delivery")
+@require_http_methods(["GET", "POST"])
+def review_date(request, request_pk, pk):
+    """Move a review's date, for example to an earlier review agreed with the family."""
+    funding_request = _request_for(request, request_pk)
+    allow_or_403(permissions.can_record_delivery(request.user, funding_request))
+    impact_review = selectors.review_for(funding_request, pk)
+    allow_or_404(impact_review is not None and impact_review.done_on is None)
+    return _form_page(
+        request,
+        funding_request,
+        ReviewDateForm(_posted(request), initial={"due_on": impact_review.due_on}),
+        lambda data: services.set_review_date(
+            review=impact_review, due_on=data["due_on"], acting_user=request.user
+        ),
+        title="Change the review date",
+        intro="By default a review is due at the end of each term the award funds.",
+        done="The review date is changed.",
     )
 
 
@@ -136,40 +153,4 @@ def cluster_reviews(request, cluster_pk):
         title=f"Reviews due, {cluster.name}",
         reviews=selectors.reviews_due_for_cluster(cluster),
         back=cluster,
-    )
-
-
-@signed_in("can_record_delivery")
-@require_http_methods(["GET", "POST"])
-def review_date(request, request_pk, pk):
-    """Move a review's date, for example to an earlier review agreed with the family."""
-    funding_request = _request_for(request, request_pk)
-    allow_or_403(permissions.can_record_delivery(request.user, funding_request))
-    impact_review = selectors.review_for(funding_request, pk)
-    allow_or_404(impact_review is not None and impact_review.done_on is None)
-    form = ReviewDateForm(_posted(request), initial={"due_on": impact_review.due_on})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.set_review_date(
-                review=impact_review, due_on=form.cleaned_data["due_on"], acting_user=request.user
-            )
-        except services.DeliveryError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, "The review date is changed.")
-            return redirect("funding_requests:request", funding_request.pk)
-    return render(
-        request,
-        "form_page.html",
-        {
-            "page_title": "Change the review date",
-            "funding_request": funding_request,
-            "intro": "By default a review is due at the end of each term the award funds.",
-            "form": form,
-            "button": "Save",
-            "back_link": {
-                "href": reverse("funding_requests:request", args=[funding_request.pk]),
-                "text": "Back",
-            },
-        },
     )
