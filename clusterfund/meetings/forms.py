@@ -209,3 +209,35 @@ class ChairsActionForm(forms.Form):
     def __init__(self, *args, heads, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["heads"].choices = [(user.pk, label) for user, label in heads]
+
+
+class MeetingRulesForm(forms.Form):
+    counting_method = forms.ChoiceField(
+        label="How a meeting's vote is counted",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose how the vote is counted",
+            "invalid_choice": "Choose how the vote is counted",
+        },
+    )
+    quorum_percent = forms.IntegerField(
+        label="Quorum, as a percentage of member schools",
+        help_text="For example 50: at least half the member schools must be present before a vote opens",
+        min_value=1,
+        max_value=100,
+        error_messages={
+            "required": "Enter the quorum",
+            "invalid": "The quorum must be a whole number, like 50",
+            "min_value": "The quorum must be a whole number from 1 to 100 per cent",
+            "max_value": "The quorum must be a whole number from 1 to 100 per cent",
+        },
+    )
+    chairs_action_limit_pence = PoundsField(
+        label="The most a chair's action may approve (optional)",
+        help_text="Leave blank if the scheme has no chair's action between meetings",
+        required=False,
+    )
+
+    def __init__(self, *args, methods, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["counting_method"].choices = methods

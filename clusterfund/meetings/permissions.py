@@ -66,3 +66,8 @@ def can_read_auditor_export(user, cluster) -> bool:
 def can_take_chairs_action(user, cluster) -> bool:
     """The cluster's chair, where the scheme allows chair's action."""
     return cluster.pk in scope_of(user).chair_of and cluster.council.chairs_action_limit_pence is not None
+
+
+def can_set_meeting_rules(user, council) -> bool:
+    """The council's SEND team chooses how votes are counted, the quorum and chair's action."""
+    return council.pk in scope_of(user).council_admin_of

@@ -20,7 +20,7 @@ from clusterfund.meetings.models import (
     MeetingAction,
 )
 from clusterfund.meetings.permissions import voting_school_ids
-from clusterfund.organisations.models import Cluster, ClusterMembership, School
+from clusterfund.organisations.models import Cluster, ClusterMembership, Council, School
 
 
 def meetings_of(cluster, academic_year=None) -> QuerySet[Meeting]:
@@ -165,3 +165,8 @@ def heads_for_chairs_action(funding_request, chair) -> list[tuple[User, str]]:
         .order_by("user__full_name", "school__name")
     )
     return [(a.user, f"{a.user.full_name}, {a.school.name}") for a in assignments]
+
+
+def counting_methods() -> list[tuple[str, str]]:
+    """The ways a scheme may count a meeting's vote, with their descriptions."""
+    return list(Council._meta.get_field("counting_method").choices)

@@ -36,6 +36,7 @@ from clusterfund.meetings.permissions import (
     can_approve_minutes,
     can_arrange_meetings,
     can_run_vote,
+    can_set_meeting_rules,
     can_vote_for,
     voting_school_ids,
 )
@@ -998,3 +999,45 @@ def take_chairs_action(
         },
     )
     return action
+
+
+@transaction.atomic
+def change_meeting_rules(
+    *, council, counting_method: str, quorum_percent, chairs_action_limit_pence, acting_user
+) -> None:
+    """The scheme's rules for meetings: how the vote is counted, the share of member schools that makes a
+    quorum, and the most a chair's action may approve (none: no chair's action)."""
+    if not can_set_meeting_rules(acting_user, council):
+        raise MeetingError("Only the council's SEND team sets the rules for meetings.")
+    errors = {}
+    methods = dict(type(council)._meta.get_field("counting_method").choices)
+    if counting_method not in methods:
+        errors["counting_method"] = "Choose how the vote is counted"
+    if not isinstance(quorum_percent, int) or not 1 <= quorum_percent <= 100:
+        errors["quorum_percent"] = "The quorum must be a whole number from 1 to 100 per cent"
+    if chairs_action_limit_pence is not None and (
+        not isinstance(chairs_action_limit_pence, int) or chairs_action_limit_pence <= 0
+    ):
+        errors["chairs_action_limit_pence"] = "The limit must be an amount above £0, or left blank"
+    if errors:
+        raise MeetingInvalid(errors)
+    before = {
+        "counting_method": council.counting_method,
+        "quorum_percent": council.quorum_percent,
+        "chairs_action_limit_pence": council.chairs_action_limit_pence,
+    }
+    council.counting_method, council.quorum_percent = counting_method, quorum_percent
+    council.chairs_action_limit_pence = chairs_action_limit_pence
+    council.save(update_fields=["counting_method", "quorum_percent", "chairs_action_limit_pence"])
+    record_event(
+        acting_user=acting_user,
+        action="scheme.meeting_rules_changed",
+        obj=council,
+        council=council,
+        before=before,
+        after={
+            "counting_method": counting_method,
+            "quorum_percent": quorum_percent,
+            "chairs_action_limit_pence": chairs_action_limit_pence,
+        },
+    )

@@ -42,6 +42,7 @@ urlpatterns = [
     ),
     path("clusters/<int:cluster_pk>/meetings/<int:pk>/pack", pack_views.pack, name="pack"),
     path("clusters/<int:cluster_pk>/meetings/<int:pk>/pack.pdf", pack_views.pack_pdf, name="pack_pdf"),
+    path("councils/<slug:council_slug>/meeting-rules", views.meeting_rules, name="rules"),
     path(
         "clusters/<int:cluster_pk>/chairs-action/<int:request_pk>", views.chairs_action, name="chairs_action"
     ),

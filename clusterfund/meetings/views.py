@@ -20,9 +20,10 @@ from clusterfund.meetings.forms import (
     ChairsActionForm,
     DecideWithoutVoteForm,
     MeetingForm,
+    MeetingRulesForm,
     pounds_text,
 )
-from clusterfund.organisations.selectors import clusters_visible_to, current_year
+from clusterfund.organisations.selectors import clusters_visible_to, councils_visible_to, current_year
 
 
 def _cluster_for(request, cluster_pk):
@@ -568,5 +569,42 @@ def chairs_action(request, cluster_pk, request_pk):
             "button": "Approve by chair's action",
             "paper_link": reverse("triage:paper", args=[funding_request.pk]),
             "back_link": {"href": reverse("meetings:list", args=[cluster.pk]), "text": "Back"},
+        },
+    )
+
+
+@signed_in("can_set_meeting_rules")
+@require_http_methods(["GET", "POST"])
+def meeting_rules(request, council_slug):
+    """The scheme's rules for meetings: the counting method, the quorum and chair's action."""
+    council = get_object_or_404(councils_visible_to(request.user), slug=council_slug)
+    allow_or_404(permissions.can_set_meeting_rules(request.user, council))
+    form = MeetingRulesForm(
+        _posted(request),
+        methods=selectors.counting_methods(),
+        initial={
+            "counting_method": council.counting_method,
+            "quorum_percent": council.quorum_percent,
+            "chairs_action_limit_pence": council.chairs_action_limit_pence,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_meeting_rules(council=council, acting_user=request.user, **form.cleaned_data)
+        except services.MeetingError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "The rules for meetings are saved. They apply from the next vote.")
+            return redirect("triage:scheme", council.slug)
+    return render(
+        request,
+        "form_page.html",
+        {
+            "page_title": "Rules for meetings",
+            "form": form,
+            "intro": "A vote is counted by the method set when it opens; a meeting already voting keeps "
+            "its method.",
+            "button": "Save the rules",
+            "back_link": {"href": reverse("triage:scheme", args=[council.slug]), "text": "Back"},
         },
     )

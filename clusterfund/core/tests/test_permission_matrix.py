@@ -489,6 +489,7 @@ MATRIX = {
     "triage:stop-sharing": (lambda: [_st_thomas_resource().pk], 302, everyone(405)),
     "triage:interests": (lambda: [], 302, everyone(200)),
     "triage:scheme": (lambda: ["kirklees"], 302, only({K_ADMIN, K_AUDITOR})),
+    "meetings:rules": (lambda: ["kirklees"], 302, only({K_ADMIN})),
     "triage:retire-criterion": (lambda: ["kirklees", _kirklees_criterion()], 302, everyone(405)),
     "triage:withdraw-interest": (_ep_interest, 302, everyone(405)),
     # Meetings: the cluster's members see them; its admin and the council arrange them.

@@ -413,3 +413,29 @@ def test_a_chair_never_approves_their_own_schools_request_nor_more_than_was_aske
         services.take_chairs_action(
             funding_request=fr, heads=[], amount_pence=asked, reason="Urgent", acting_user=chair
         )
+
+
+def test_the_council_sets_the_rules_for_meetings(db, user_by_email, signed_in_client):
+    from django.urls import reverse
+
+    from clusterfund.organisations.models import Council
+
+    client = signed_in_client("send.admin@kirklees.example")
+    url = reverse("meetings:rules", args=["kirklees"])
+    page = client.post(
+        url, {"counting_method": "raffle", "quorum_percent": "0", "chairs_action_limit_pence": "-5"}
+    )
+    text = page.content.decode()
+    assert "Choose how the vote is counted" in text and "from 1 to 100 per cent" in text
+    assert Council.objects.get(slug="kirklees").counting_method == "equal-shares"
+    response = client.post(
+        url, {"counting_method": "greedy", "quorum_percent": "60", "chairs_action_limit_pence": "2,000"}
+    )
+    assert response.status_code == 302
+    council = Council.objects.get(slug="kirklees")
+    assert (council.counting_method, council.quorum_percent, council.chairs_action_limit_pence) == (
+        "greedy",
+        60,
+        200_000,
+    )
+    assert "greedy" in client.get(reverse("triage:scheme", args=["kirklees"])).content.decode().lower()
