@@ -8,9 +8,11 @@ from django.utils import timezone
 from clusterfund.delivery import services as delivery
 from clusterfund.delivery.models import Delivery
 from clusterfund.delivery.reminders import send_review_reminders
+from clusterfund.demo.demo_money import pay_for_delivery
 from clusterfund.demo.demo_requests import _cast
 from clusterfund.funding_requests.lifecycle import RequestStatus as S
 from clusterfund.funding_requests.models import FundingRequest
+from clusterfund.money.models import Award
 
 DAY = datetime.timedelta(days=1)
 EVIDENCE = {
@@ -51,6 +53,9 @@ def load_delivery(council, requests, accounts) -> None:
             provider_name=names[provider],
             acting_user=staff,
         )
+        award = Award.objects.filter(funding_request=fr).first()
+        if award is not None:
+            pay_for_delivery(award, status=spec.status, today=today, admin=cast.cluster_admin)
         reviews = list(fr.impact_reviews.order_by("due_on"))
         if not reviews:
             continue

@@ -73,7 +73,6 @@ def _award_decided_requests(council, year) -> None:
         .select_related("cluster", "lead_school")
         .order_by("reference")
     )
-    varied = Award.objects.filter(pot__council=council, entries__entry_type="variation").exists()
     for number, request in enumerate(decided):
         if not request.amount_asked:
             continue
@@ -83,26 +82,33 @@ def _award_decided_requests(council, year) -> None:
             amount = amount * 7 // 10 // 100 * 100  # the meeting gave 70%, in whole pounds
         decided_on = today - (40 + 7 * (number % 4)) * DAY
         try:
-            award = services.make_award(
+            services.make_award(
                 funding_request=request, amount_pence=amount, decided_on=decided_on, acting_user=admin
             )
         except services.NotEnoughMoney:
             continue
-        if request.status in ("in_delivery", "reviewed", "closed"):
-            first = award.schedule.order_by("due_on").first()
-            paid = amount if request.status == "closed" else first.amount_pence
-            services.record_payment(
-                award=award,
-                amount_pence=paid,
-                paid_on=min(today, decided_on + 14 * DAY),
-                note="Paid by BACS",
-                acting_user=admin,
-            )
-        if request.status == "in_delivery" and not varied:
-            services.vary_award(
-                award=award,
-                amount_pence=amount + amount // 10 // 100 * 100,
-                reason="Two more weeks of sessions agreed at the half-term review",
-                acting_user=admin,
-            )
-            varied = True
+
+
+
+def pay_for_delivery(award, *, status: str, today: datetime.date, admin) -> None:
+    """Pay what is due on support under way: its first term's part once it has started, the whole once it
+    has closed; and vary one award of the council's upward, as agreed at a half-term review."""
+    first = award.schedule.order_by("due_on").first()
+    amount = services.award_amounts(award)["committed"]
+    if first is None:
+        return
+    services.record_payment(
+        award=award,
+        amount_pence=amount if status == "closed" else first.amount_pence,
+        paid_on=min(today, award.decided_on + 14 * DAY),
+        note="Paid by BACS",
+        acting_user=admin,
+    )
+    varied = Award.objects.filter(pot__council=award.pot.council, entries__entry_type="variation").exists()
+    if status == "in_delivery" and not varied:
+        services.vary_award(
+            award=award,
+            amount_pence=amount + amount // 10 // 100 * 100,
+            reason="Two more weeks of sessions agreed at the half-term review",
+            acting_user=admin,
+        )
