@@ -32,8 +32,9 @@ demo: $(VENV)/.runtime ## create the environment, load both demo schemes into SQ
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl+C to stop)"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-chromium: ## install Debian's Chromium for the browser tests when it is missing
+chromium: ## install Debian's Chromium for the browser tests, and Pango for the PDFs, when they are missing
 	@test -x $(CHROMIUM) || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@ldconfig -p | grep -q libpangoft2-1.0 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; }
 
 test: $(VENV)/.dev node_modules/.package-lock.json chromium lint ## lint, then the whole suite (SQLite, or PostgreSQL when DATABASE_URL is set)
 	$(PY) manage.py makemigrations --check --dry-run -v 0
