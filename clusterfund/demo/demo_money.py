@@ -89,7 +89,6 @@ def _award_decided_requests(council, year) -> None:
             continue
 
 
-
 def pay_for_delivery(award, *, status: str, today: datetime.date, admin) -> None:
     """Pay what is due on support under way: its first term's part once it has started, the whole once it
     has closed; and vary one award of the council's upward, as agreed at a half-term review."""
