@@ -24,3 +24,17 @@ def apply_errors(form, error: Refused, fields: dict[str, str] | None = None) -> 
             form.add_error(field if field in form.fields else None, message)
     else:
         form.add_error(None, str(error))
+
+
+TEXT_LIMIT = 5000
+
+
+def checked_text(errors: dict, field: str, value, what: str, *, required=True, limit=TEXT_LIMIT) -> str:
+    """Free text trimmed, with what is wrong with it put into `errors[field]` ("Enter the reason", "The
+    reason must be 5,000 characters or fewer"); `what` names it in words."""
+    value = (value or "").strip()
+    if required and not value:
+        errors[field] = f"Enter {what}"
+    elif len(value) > limit:
+        errors[field] = f"{what[0].upper()}{what[1:]} must be {limit:,} characters or fewer"
+    return value

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from clusterfund.audit.services import record_event
 from clusterfund.core.errors import Invalid, Refused
+from clusterfund.core.errors import checked_text as _text
 from clusterfund.delivery.models import Delivery, ImpactReview, NextStep, OutcomeReview
 from clusterfund.delivery.permissions import can_record_delivery, can_review
 from clusterfund.funding_requests.lifecycle import RequestStatus
@@ -18,8 +19,6 @@ from clusterfund.money.models import ScheduledPayment
 from clusterfund.organisations.models import HalfTerm, School
 from clusterfund.pupils.models import EhcStatus
 from clusterfund.pupils.services import change_pupil
-
-TEXT_LIMIT = 5000
 
 
 class DeliveryError(Refused):
@@ -104,15 +103,6 @@ def record_delivery(
         },
     )
     return delivery
-
-
-def _text(errors, field, value, label, *, required=True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        errors[field] = f"Enter {label}"
-    elif len(value) > TEXT_LIMIT:
-        errors[field] = f"{label[0].upper()}{label[1:]} must be {TEXT_LIMIT:,} characters or fewer"
-    return value
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ from django.utils import timezone
 from clusterfund.accounts.permissions import scope_of
 from clusterfund.audit.services import record_event
 from clusterfund.core.errors import Invalid, Refused
+from clusterfund.core.errors import checked_text as _text
 from clusterfund.core.formatting import pounds
 from clusterfund.funding_requests.lifecycle import (
     CHANGEABLE,
@@ -117,15 +118,6 @@ def start_request(*, school, request_type: str, title: str, acting_user) -> Fund
         after={"reference": funding_request.reference, "type": request_type, "on_paper": on_paper},
     )
     return funding_request
-
-
-def _text(errors: dict, field: str, value, label: str, *, required=True, limit=TEXT_LIMIT) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        errors[field] = f"Enter {label}"
-    elif len(value) > limit:
-        errors[field] = f"{label[0].upper()}{label[1:]} must be {limit:,} characters or fewer"
-    return value
 
 
 def _change(

@@ -59,9 +59,9 @@ def meeting_of(cluster, pk) -> Meeting | None:
 def quorum(meeting) -> tuple[int, int, bool]:
     """(schools present, schools needed, whether the quorum is met): at least the scheme's share of the
     member schools, rounded up, and never nobody."""
-    needed = math.ceil(len(voting_school_ids(meeting)) * meeting.cluster.council.quorum_percent / 100)
+    needed = max(math.ceil(len(voting_school_ids(meeting)) * meeting.cluster.council.quorum_percent / 100), 1)
     present = meeting.attendance.count()
-    return present, needed, present >= max(needed, 1)
+    return present, needed, present >= needed
 
 
 def agenda_of(meeting) -> list[AgendaItem]:

@@ -2,7 +2,6 @@
 cancelling them. A cancelled meeting's requests go to the next meeting that takes papers."""
 
 import datetime
-import math
 import secrets
 
 from django.core.mail import send_mail
@@ -40,6 +39,7 @@ from clusterfund.meetings.permissions import (
     can_vote_for,
     voting_school_ids,
 )
+from clusterfund.meetings.selectors import quorum
 from clusterfund.money.models import Pot
 from clusterfund.money.services import MoneyError, balances_of, make_award, pot_for_request
 from clusterfund.organisations.models import Cluster, ClusterMembership, HalfTerm
@@ -474,8 +474,8 @@ def open_vote(*, meeting, acting_user) -> Meeting:
             "The vote is already open." if not meeting.vote_closed_at else "The vote is closed."
         )
     present = sorted(meeting.attendance.values_list("school_id", flat=True))
-    needed = max(math.ceil(len(voting_school_ids(meeting)) * meeting.cluster.council.quorum_percent / 100), 1)
-    if len(present) < needed:
+    _, needed, quorate = quorum(meeting)
+    if not quorate:
         raise MeetingError(
             f"The meeting is not quorate: {len(present)} of the {needed} member schools needed are present."
         )
@@ -590,10 +590,6 @@ def cast_ballot(*, meeting, school, choices: dict[int, str], recorded_as: str, a
     return ballot
 
 
-def _pot_of(item) -> Pot:
-    return pot_for_request(item.funding_request)
-
-
 def _export_meta(meeting) -> dict[str, str]:
     council = meeting.cluster.council
     return {
@@ -626,7 +622,7 @@ def close_vote(*, meeting, acting_user) -> Meeting:
         lines.setdefault(school_id, {})[reference] = choice
     by_pot: dict[int, tuple[Pot, list[AgendaItem]]] = {}
     for item in items:
-        pot = _pot_of(item)
+        pot = pot_for_request(item.funding_request)
         by_pot.setdefault(pot.pk, (pot, []))[1].append(item)
     rule = meeting.counting_method or "equal-shares"
     counts = []

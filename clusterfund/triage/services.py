@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from clusterfund.audit.services import record_event
 from clusterfund.core.errors import Invalid, Refused
+from clusterfund.core.errors import checked_text as _text
 from clusterfund.core.formatting import pounds
 from clusterfund.funding_requests import services as requests
 from clusterfund.funding_requests.lifecycle import RequestStatus, StateTransitionError
@@ -44,7 +45,6 @@ from clusterfund.triage.permissions import (
     has_interest,
 )
 
-TEXT_LIMIT = 5000
 JUSTIFICATION_LIMIT = 2000
 
 
@@ -59,15 +59,6 @@ class TriageInvalid(Invalid, TriageError):
 def _refuse_unless(allowed: bool, message: str) -> None:
     if not allowed:
         raise TriageError(message)
-
-
-def _text(errors: dict, field: str, value, what: str, *, required=True, limit=TEXT_LIMIT) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        errors[field] = f"Enter {what}"
-    elif len(value) > limit:
-        errors[field] = f"{what[0].upper()}{what[1:]} must be {limit:,} characters or fewer"
-    return value
 
 
 def _given_on(errors: dict, value) -> None:
