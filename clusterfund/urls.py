@@ -15,5 +15,8 @@ urlpatterns = [
     path("", include("clusterfund.meetings.urls")),
     path("", include("clusterfund.delivery.urls")),
     path("", include("clusterfund.reports.public_urls")),
+    path("", include("clusterfund.reports.urls")),
+    path("", include("clusterfund.reports.review_urls")),
+    path("", include("clusterfund.reports.fairness_urls")),
     path("api/v1/", api.urls),
 ]
