@@ -105,7 +105,9 @@ def _finished(chart, *, slug: str, title: str, description: str) -> str:
         if tag in ("", "script", "title") or "tooltip" in element.get("class", "").split():
             parent.remove(element)
         else:
+            # Its legend's ids would repeat in a page of several charts; nothing refers to them.
             element.attrib.pop("style", None)
+            element.attrib.pop("id", None)
     title_element = ElementTree.Element("title", id=f"chart-{slug}-title")
     title_element.text = title
     desc_element = ElementTree.Element("desc", id=f"chart-{slug}-desc")

@@ -8,6 +8,8 @@ from django import forms
 from clusterfund.core.fields import DateInputField, PoundsField
 from clusterfund.funding_requests.lifecycle import RequestStatus
 from clusterfund.funding_requests.models import ConsentMethod, RequestType
+from clusterfund.funding_requests.selectors import RESULTS
+from clusterfund.organisations.selectors import TERM_NAMES
 from clusterfund.pupils.needs import AreaOfNeed
 
 TYPE_HINTS = {
@@ -356,6 +358,19 @@ class RequestFilterForm(forms.Form):
     area = forms.ChoiceField(
         label="Area of need", required=False, choices=[("", "Any area"), *AreaOfNeed.choices]
     )
+    year = forms.TypedChoiceField(label="Academic year", required=False, coerce=int, empty_value=None)
+    term = forms.TypedChoiceField(
+        label="Term submitted",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "Any term"), *TERM_NAMES.items()],
+    )
+    result = forms.ChoiceField(label="Result", required=False, choices=[("", "Any result"), *RESULTS.items()])
+
+    def __init__(self, *args, years=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [("", "Any year"), *((year.start_year, year.name) for year in years)]
 
     def filters(self) -> dict:
         if not self.is_valid():

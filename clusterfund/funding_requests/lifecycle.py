@@ -37,6 +37,8 @@ DECIDED = frozenset(
 BEFORE_DECISION = frozenset(
     {S.DRAFT, S.SUBMITTED, S.IN_TRIAGE, S.MORE_INFORMATION_NEEDED, S.READY_FOR_MEETING, S.DEFERRED}
 )
+# Funded: the meeting (or chair's action) gave money, whatever has happened to the request since.
+FUNDED = frozenset({S.APPROVED, S.PART_APPROVED, S.IN_DELIVERY, S.REVIEWED, S.CLOSED})
 # The school may still change its request: freely while a draft; by a new version once submitted, until
 # triage starts, and again when triage asks it for more information.
 CHANGEABLE = frozenset({S.DRAFT, S.SUBMITTED, S.MORE_INFORMATION_NEEDED})

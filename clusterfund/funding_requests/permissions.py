@@ -95,3 +95,8 @@ def can_see_cluster_requests(user, cluster) -> bool:
     """The cluster's admin, chair and Team Around the Cluster, and its council's SEND team."""
     scope = scope_of(user)
     return cluster.pk in scope.cluster_roles_in or cluster.council_id in scope.council_admin_of
+
+
+def can_see_council_requests(user, council) -> bool:
+    """The council's SEND team sees every submitted request of every cluster of the council."""
+    return council.pk in scope_of(user).council_admin_of

@@ -4,7 +4,8 @@ from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
 
 from clusterfund.accounts.permissions import scope_of
 from clusterfund.audit.models import AuditEvent
-from clusterfund.funding_requests.lifecycle import BEFORE_DECISION, RequestStatus
+from clusterfund.delivery.models import ImpactReview, NextStep
+from clusterfund.funding_requests.lifecycle import BEFORE_DECISION, FUNDED, RequestStatus
 from clusterfund.funding_requests.models import (
     Attachment,
     FundingRequest,
@@ -13,7 +14,8 @@ from clusterfund.funding_requests.models import (
     ProvisionLine,
     RequestVersion,
 )
-from clusterfund.organisations.models import ClusterMembership, School, Term
+from clusterfund.organisations.models import AcademicYear, ClusterMembership, School, Term
+from clusterfund.organisations.selectors import term_spans
 from clusterfund.pupils.models import Pupil
 from clusterfund.triage.models import Interest
 
@@ -61,9 +63,68 @@ def without_interests(user, requests: QuerySet[FundingRequest]) -> QuerySet[Fund
     return requests.exclude(Q(council__blind_papers=True) & taking_part & ~in_full)
 
 
-def filter_requests(requests: QuerySet[FundingRequest], *, status="", request_type="", area="") -> QuerySet:
-    """Requests filtered by status, type and main area of need, ready for a list: urgent ones still awaiting
-    a decision first, then newest, each with the amount it asks for."""
+RESULTS = {
+    "submitted": "Submitted (no drafts)",
+    "decided": "Decided",
+    "funded": "Funded",
+    "declined": "Declined",
+    "advice": "Resolved with advice",
+    "ehc_assessment": "Followed by a request for an EHC needs assessment",
+}
+
+
+def with_result(requests: QuerySet[FundingRequest], result: str) -> QuerySet[FundingRequest]:
+    """Requests with one of the RESULTS the dashboards count: decided, funded, declined, resolved with
+    advice, or followed by a request for an EHC needs assessment at a review. "Submitted" is every request
+    but the drafts."""
+    if result == "submitted":
+        return requests.exclude(status=RequestStatus.DRAFT).filter(
+            Q(submitted_at__isnull=False) | Q(entered_on_paper=True)
+        )
+    if result == "decided":
+        return requests.filter(decided_on__isnull=False)
+    if result == "funded":
+        return requests.filter(status__in=FUNDED)
+    if result == "declined":
+        return requests.filter(status=RequestStatus.DECLINED)
+    if result == "advice":
+        return requests.filter(status=RequestStatus.RESOLVED_WITH_ADVICE)
+    if result == "ehc_assessment":
+        asked = ImpactReview.objects.filter(funding_request=OuterRef("pk"), next_step=NextStep.EHC_ASSESSMENT)
+        return requests.filter(Exists(asked))
+    return requests
+
+
+def submitted_in_term(requests: QuerySet[FundingRequest], academic_years, term: int | None) -> QuerySet:
+    """The requests of these years submitted in the term (1 to 3), or all of them when no term is given."""
+    if not term:
+        return requests
+    in_term = Q(pk__in=[])
+    by_year = {key: span for key, span in term_spans(academic_years).items() if key[1] == term}
+    for (year_id, _), (start, end) in by_year.items():
+        in_term |= Q(academic_year_id=year_id, submitted_at__date__gte=start, submitted_at__date__lt=end)
+    return requests.filter(in_term)
+
+
+def filter_requests(
+    requests: QuerySet[FundingRequest],
+    *,
+    status="",
+    request_type="",
+    area="",
+    year: int | None = None,
+    term: int | None = None,
+    result="",
+) -> QuerySet:
+    """Requests filtered by status, type, main area of need, academic year (its start year), term (with a
+    year) and result, ready for a list: urgent ones still awaiting a decision first, then newest, each with
+    the amount it asks for."""
+    if year:
+        requests = requests.filter(academic_year__start_year=year)
+        if term:
+            requests = submitted_in_term(requests, AcademicYear.objects.filter(start_year=year), term)
+    if result:
+        requests = with_result(requests, result)
     if status:
         requests = requests.filter(status=status)
     if request_type:

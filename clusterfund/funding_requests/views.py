@@ -32,7 +32,7 @@ from clusterfund.funding_requests.forms import (
     WithdrawForm,
 )
 from clusterfund.funding_requests.lifecycle import RequestStatus, StateTransitionError, next_steps
-from clusterfund.organisations.selectors import clusters_visible_to, schools_visible_to
+from clusterfund.organisations.selectors import clusters_visible_to, schools_visible_to, years_visible_to
 from clusterfund.triage import papers
 from clusterfund.triage import permissions as triage_permissions
 from clusterfund.triage import selectors as triage_selectors
@@ -124,7 +124,7 @@ def _remove(request, remove, *, done: str, back_to: tuple):
 
 
 def _list(request, requests, *, title: str, template_context: dict):
-    form = RequestFilterForm(request.GET or None)
+    form = RequestFilterForm(request.GET or None, years=years_visible_to(request.user))
     page = Paginator(requests(**form.filters()), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

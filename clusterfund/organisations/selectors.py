@@ -1,6 +1,8 @@
 """Reads of councils, clusters and schools, already scoped to what the person may see."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+import datetime
+
+from django.db.models import Count, Min, Prefetch, Q, QuerySet
 
 from clusterfund.accounts.permissions import scope_of
 from clusterfund.organisations.models import (
@@ -46,6 +48,15 @@ def schools_visible_to(user) -> QuerySet[School]:
         .distinct()
         .select_related("council")
     )
+
+
+def years_visible_to(user) -> list[AcademicYear]:
+    """The academic years of the councils the person works in, newest first, one per start year."""
+    years = AcademicYear.objects.filter(council_id__in=scope_of(user).councils).order_by("-start_year", "pk")
+    by_start = {}
+    for year in years:
+        by_start.setdefault(year.start_year, year)
+    return list(by_start.values())
 
 
 def current_year(council: Council) -> AcademicYear | None:
@@ -124,3 +135,29 @@ def team_professions(cluster: Cluster) -> list[str]:
 
 def half_terms_of(council: Council) -> QuerySet[HalfTerm]:
     return HalfTerm.objects.filter(term__academic_year__council=council).select_related("term__academic_year")
+
+
+TERM_NAMES = {1: "Autumn term", 2: "Spring term", 3: "Summer term"}
+
+
+def term_spans(academic_years) -> dict[tuple[int, int], tuple[datetime.date, datetime.date]]:
+    """Each term of these years as [first day, first day of the next term), by (year id, term number): a
+    holiday belongs to the term after it, and the last term runs to the end of the year. One query."""
+    years = {year.pk: year for year in academic_years}
+    starts: dict[int, dict[int, datetime.date]] = {}
+    for year_id, number, first in (
+        HalfTerm.objects.filter(term__academic_year__in=list(years))
+        .order_by()
+        .values_list("term__academic_year", "term__number")
+        .annotate(first=Min("starts_on"))
+    ):
+        starts.setdefault(year_id, {})[number] = first
+    spans = {}
+    for year_id, by_number in starts.items():
+        year, numbers = years[year_id], sorted(by_number)
+        for index, number in enumerate(numbers):
+            start = year.starts_on if index == 0 else by_number[number]
+            last = index + 1 == len(numbers)
+            end = year.ends_on + datetime.timedelta(days=1) if last else by_number[numbers[index + 1]]
+            spans[(year_id, number)] = (start, end)
+    return spans

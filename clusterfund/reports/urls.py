@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from clusterfund.reports import views
 
 app_name = "reports"
-
-urlpatterns: list = []
+urlpatterns = [
+    path("councils/<slug:council_slug>/dashboard/", views.council_dashboard, name="council-dashboard"),
+    path("clusters/<int:cluster_pk>/dashboard/", views.cluster_dashboard, name="cluster-dashboard"),
+    path("schools/<int:school_pk>/dashboard/", views.school_dashboard, name="school-dashboard"),
+]

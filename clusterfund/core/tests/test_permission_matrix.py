@@ -320,6 +320,14 @@ MATRIX = {
     "public:privacy": (lambda: [], 200, everyone(200)),
     "public:accessibility": (lambda: [], 200, everyone(200)),
     "open-data:council": (lambda: ["kirklees"], 200, everyone(200)),
+    # The year in numbers
+    "reports:council-dashboard": (lambda: ["kirklees"], 302, only({K_ADMIN, K_AUDITOR})),
+    "reports:cluster-dashboard": (lambda: [_cluster_pk("cluster-14")], 302, only(KIRKLEES_CLUSTER_14)),
+    "reports:school-dashboard": (
+        lambda: [_school_pk(151801)],
+        302,
+        only({K_ST_THOMAS, K_ADMIN, K_AUDITOR, K_CLUSTER_ADMIN, K_CHAIR}),
+    ),
     "open-data:grants-json": (lambda: ["kirklees", _year_with_awards("kirklees")], 200, everyone(200)),
     "open-data:grants-csv": (
         lambda: ["stoke-on-trent", _year_with_awards("stoke-on-trent")],
