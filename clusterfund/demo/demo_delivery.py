@@ -3,6 +3,7 @@ the support, one asks for an EHC needs assessment), one review overdue, and the 
 
 import datetime
 
+from django.db.models import F
 from django.utils import timezone
 
 from clusterfund.delivery import services as delivery
@@ -31,11 +32,13 @@ def load_delivery(council, requests, accounts) -> None:
         council=council, title__in=wanted, delivery__isnull=True
     ).select_related("lead_school")
     overdue_done = Delivery.objects.filter(funding_request__council=council).exists()
+    ehc_asked = overdue_done
+    _decided_when_awarded(council)
     for number, fr in enumerate(frs.order_by("pk")):
         spec = wanted[fr.title]
         staff = cast.staff[fr.lead_school.urn]
-        started = fr.start_date if fr.start_date and fr.start_date <= today else today
-        started = max(started, (fr.decided_on or today) - 89 * DAY)
+        # support starts a week or few after the decision, as a school finds the staff or the service
+        started = min(today, (fr.decided_on or today) + (5 + 4 * (number % 4)) * DAY)
         provider = (
             Delivery.Provider.SCHOOL_STAFF,
             Delivery.Provider.COMMISSIONED,
@@ -72,8 +75,9 @@ def load_delivery(council, requests, accounts) -> None:
         }
         if spec.status == S.CLOSED:
             next_step = "stop"
-        elif individual and fr.pupils.exclude(ehc_status="in_place").exists() and number % 2:
+        elif fr.names_pupils and not ehc_asked and fr.pupils.exclude(ehc_status="in_place").exists():
             next_step = "ehc_assessment"
+            ehc_asked = True
         else:
             next_step = "ask_for_more"
         delivery.record_review(
@@ -87,3 +91,30 @@ def load_delivery(council, requests, accounts) -> None:
             done_on=today,
         )
     send_review_reminders(today=today)
+    _submitted_before_decided(council)
+
+
+def _decided_when_awarded(council) -> None:
+    """The demo sets its requests' statuses on the day it loads, but dates its awards weeks back: a funded
+    request was decided when its award was."""
+    for award in Award.objects.filter(funding_request__council=council).exclude(
+        funding_request__decided_on=F("decided_on")
+    ):
+        FundingRequest.objects.filter(pk=award.funding_request_id).update(decided_on=award.decided_on)
+
+
+def _submitted_before_decided(council) -> None:
+    """The demo writes every request on the day it loads; a real one was submitted weeks before its
+    decision. Each decided request is given a submission two to six weeks before it was decided, and each
+    undecided one a few days ago, so that the dashboards' times read as a year's would."""
+    now = timezone.now()
+    rows = FundingRequest.objects.filter(council=council, submitted_at__isnull=False).values_list(
+        "pk", "decided_on"
+    )
+    for pk, decided_on in rows:
+        if decided_on:
+            noon = datetime.datetime.combine(decided_on, datetime.time(10), tzinfo=datetime.UTC)
+            submitted = min(now, noon - (14 + 5 * (pk % 6)) * DAY)
+        else:
+            submitted = now - (1 + pk % 9) * DAY
+        FundingRequest.objects.filter(pk=pk).update(submitted_at=submitted)

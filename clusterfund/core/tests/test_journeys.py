@@ -556,3 +556,23 @@ def test_a_senco_records_that_support_started_reviews_it_and_opens_the_evidence_
     assert fr.reference in text and "Reading age up eight months" in text
     pdf = page.request.get(f"{live_server.url}/pupils/{pupil.pk}/evidence-pack.pdf")
     assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
+
+
+def test_the_year_in_numbers_from_the_council_dashboard(live_server, demo, page):
+    sign_in(page, live_server, "send.admin@kirklees.example")
+    page.get_by_role("link", name="The year in numbers: every cluster side by side").click()
+    assert page.locator("h1").inner_text() == "Kirklees Council: the year in numbers"
+    chart = page.get_by_role("img", name="Requests by type, Kirklees Council")
+    assert chart.is_visible()
+    page.get_by_text("Show the data", exact=False).first.click()
+    check_accessibility(page)
+    funded = page.locator(".govuk-summary-list__row", has_text="Funded").first.get_by_role("link")
+    count = funded.inner_text()
+    funded.click()
+    assert f"{count} requests" in page.locator("main").inner_text()
+    check_accessibility(page)
+    page.go_back()
+    page.get_by_label("Term").select_option(label="Autumn term")
+    page.get_by_role("button", name="Show").click()
+    assert "requests submitted in the autumn term" in page.locator("main").inner_text()
+    check_accessibility(page)
