@@ -19,6 +19,7 @@ from clusterfund.demo.demo_delivery import load_delivery
 from clusterfund.demo.demo_meetings import load_meetings
 from clusterfund.demo.demo_money import DemoMoney, load_money
 from clusterfund.demo.demo_requests import KIRKLEES_REQUESTS, STOKE_REQUESTS, DemoRequest, load_requests
+from clusterfund.demo.demo_review import load_review
 from clusterfund.demo.demo_triage import load_advice, load_shared_resources, load_triage_scheme
 from clusterfund.demo.demo_votes import KIRKLEES_VOTE, STOKE_VOTE, DemoVote, load_votes
 from clusterfund.organisations import services as organisations
@@ -381,6 +382,7 @@ def load_scheme(scheme: DemoScheme, *, today: datetime.date | None = None) -> Co
     if scheme.vote:
         load_votes(council, scheme.vote, today=today)
     load_delivery(council, scheme.requests, scheme.accounts)
+    load_review(council, scheme.accounts, today=today)
     return council
 
 

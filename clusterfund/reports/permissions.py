@@ -110,3 +110,17 @@ def can_read_survey_comments(user, cluster) -> bool:
     cluster's admin."""
     scope = scope_of(user)
     return cluster.council_id in scope.council_admin_of or cluster.pk in scope.cluster_admin_of
+
+
+# Annual review
+
+
+def can_view_annual_review(user, cluster) -> bool:
+    """The page of a cluster's annual review, saying who has answered: those who run it, those who read
+    its year report, and those it asks (staff of member schools, its Team Around the Cluster)."""
+    return (
+        can_manage_annual_review(user, cluster)
+        or can_view_year_report(user, cluster)
+        or can_answer_as_team_member(user, cluster)
+        or _member_school_staff(user, cluster)
+    )

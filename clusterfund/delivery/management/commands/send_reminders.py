@@ -13,6 +13,7 @@ from django_tasks import TaskResultStatus
 
 from clusterfund.delivery.reminders import send_review_reminders
 from clusterfund.delivery.tasks import send_review_reminders_task
+from clusterfund.reports.survey import send_annual_review_reminders, send_annual_review_reminders_task
 
 
 def iso_date(text: str) -> datetime.date:
@@ -39,6 +40,17 @@ class Command(BaseCommand):
             if result.status == TaskResultStatus.FAILED:  # the immediate backend ran it, and it failed
                 raise CommandError(f"The reminders task {result.id} failed: {result.errors[-1].traceback}")
             self.stdout.write(f"Enqueued the reminders task {result.id} ({result.status.label.lower()}).")
+            annual = send_annual_review_reminders_task.enqueue(today=date.isoformat() if date else None)
+            if annual.status == TaskResultStatus.FAILED:
+                raise CommandError(
+                    f"The annual review reminders task {annual.id} failed: {annual.errors[-1].traceback}"
+                )
+            self.stdout.write(
+                f"Enqueued the annual review reminders task {annual.id} ({annual.status.label.lower()})."
+            )
             return
         sent = send_review_reminders(today=date)
         self.stdout.write(f"Sent {sent} reminder email{'' if sent == 1 else 's'}.")
+        annual = send_annual_review_reminders(today=date)
+        if annual:  # said only when an open annual review had someone to remind
+            self.stdout.write(f"Sent {annual} annual review reminder email{'' if annual == 1 else 's'}.")
