@@ -1,4 +1,5 @@
 import datetime
+from decimal import Decimal
 
 from django import forms
 
@@ -53,3 +54,108 @@ class HalfTermDatesForm(forms.Form):
         if cleaned.get("starts_on") and cleaned.get("ends_on") and cleaned["ends_on"] <= cleaned["starts_on"]:
             self.add_error("ends_on", "The end date must be after the start date")
         return cleaned
+
+
+def _number_messages(what: str, *, low, high, example, decimals: bool = False) -> dict[str, str]:
+    kind = "a number" if decimals else "a whole number"
+    between = f"{what[0].upper()}{what[1:]} must be {kind} from {low} to {high}"
+    messages = {
+        "required": f"Enter {what}",
+        "invalid": f"{what[0].upper()}{what[1:]} must be {kind}, like {example}",
+        "min_value": between,
+        "max_value": between,
+    }
+    if decimals:
+        messages.update(
+            {
+                "max_decimal_places": f"{what[0].upper()}{what[1:]} can have at most 2 decimal places",
+                "max_digits": between,
+                "max_whole_digits": between,
+            }
+        )
+    return messages
+
+
+class FairnessSettingsForm(forms.Form):
+    """The thresholds at which the fairness monitor raises its flags, and how the council publishes its
+    grants as open data."""
+
+    fairness_high_ratio = forms.DecimalField(
+        label="Flag a school whose share of the money is more than this many times its share of need",
+        help_text="For example 2: a school with 10% of the cluster's need and more than 20% of its money",
+        min_value=Decimal("1.01"),
+        max_value=Decimal("20"),
+        max_digits=4,
+        decimal_places=2,
+        error_messages=_number_messages(
+            "the ratio above need", low="1.01", high=20, example="2", decimals=True
+        ),
+    )
+    fairness_low_ratio = forms.DecimalField(
+        label="Flag a school whose share of the money is less than this fraction of its share of need",
+        help_text="For example 0.5: a school with 10% of the cluster's need and less than 5% of its money",
+        min_value=Decimal("0.01"),
+        max_value=Decimal("0.99"),
+        max_digits=3,
+        decimal_places=2,
+        error_messages=_number_messages(
+            "the ratio below need", low="0.01", high="0.99", example="0.5", decimals=True
+        ),
+    )
+    fairness_quiet_terms = forms.IntegerField(
+        label="Flag a member school that sends no request for this many terms in a row",
+        help_text="For example 2. It may have need that is not being met.",
+        min_value=1,
+        max_value=6,
+        error_messages=_number_messages("the number of terms", low=1, high=6, example="2"),
+    )
+    fairness_meetings_waited = forms.IntegerField(
+        label="Flag a request that waits for more meetings than this before it is decided",
+        help_text="For example 1: a request deferred or carried over to a second meeting is flagged",
+        min_value=1,
+        max_value=12,
+        error_messages=_number_messages("the number of meetings", low=1, high=12, example="1"),
+    )
+    fairness_named_blind_gap = forms.IntegerField(
+        label="Flag a school whose requests are funded this many percentage points more often in named "
+        "meetings than in blind ones",
+        help_text="For example 30: funded in 80% of named meetings' votes but 50% or fewer of blind ones",
+        min_value=1,
+        max_value=100,
+        error_messages=_number_messages("the gap", low=1, high=100, example="30"),
+    )
+    giving_prefix = forms.CharField(
+        label="360Giving prefix (optional)",
+        help_text="The prefix 360Giving registered for the council's grant identifiers, like 360G-kirklees. "
+        "Leave it blank until the council has one.",
+        required=False,
+        max_length=60,
+        error_messages={"max_length": "The 360Giving prefix must be 60 characters or fewer"},
+    )
+    giving_org_id = forms.CharField(
+        label="Organisation identifier (optional)",
+        help_text="The council's identifier on an org-id.guide register, like GB-LAE-KIR",
+        required=False,
+        max_length=60,
+        error_messages={"max_length": "The organisation identifier must be 60 characters or fewer"},
+    )
+    open_data_licence = forms.URLField(
+        label="Address of the licence the open data is published under",
+        help_text="Usually the Open Government Licence: "
+        "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+        max_length=200,
+        assume_scheme="https",
+        error_messages={
+            "required": "Enter the address of the licence",
+            "invalid": "Enter the address of the licence as a web address, like https://www.example.org/",
+            "max_length": "The address of the licence must be 200 characters or fewer",
+        },
+    )
+    suppression_threshold = forms.IntegerField(
+        label="Smallest count that is published",
+        help_text="Published pages and files show any count below this as 'fewer than' it. Most "
+        "publishers of children's data use 5 or more.",
+        min_value=1,
+        max_value=100,
+        error_messages=_number_messages("the smallest count that is published", low=1, high=100, example="5"),
+    )

@@ -1,8 +1,9 @@
 """Councils, their academic years, clusters and schools, and who is in which cluster each year."""
 
 import datetime
+from decimal import Decimal
 
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -103,9 +104,53 @@ class Council(models.Model):
         validators=[MinValueValidator(1)],
         help_text="Published figures show any count below this as 'fewer than' it",
     )
+    # The fairness monitor's thresholds: when a flag asks someone to look again.
+    fairness_high_ratio = models.DecimalField(
+        "money share above need share, as a ratio",
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("2.00"),
+        validators=[MinValueValidator(Decimal("1.01")), MaxValueValidator(Decimal("20"))],
+        help_text="A school whose share of the money is more than this many times its share of need is "
+        "flagged",
+    )
+    fairness_low_ratio = models.DecimalField(
+        "money share below need share, as a ratio",
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.50"),
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("0.99"))],
+        help_text="A school whose share of the money is less than this fraction of its share of need is "
+        "flagged",
+    )
+    fairness_quiet_terms = models.PositiveSmallIntegerField(
+        "terms without a request",
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(6)],
+        help_text="A member school that sends no request for this many terms in a row is flagged",
+    )
+    fairness_meetings_waited = models.PositiveSmallIntegerField(
+        "meetings a request may wait",
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text="A request that waits for more meetings than this before its decision is flagged",
+    )
+    fairness_named_blind_gap = models.PositiveSmallIntegerField(
+        "named and blind meetings' gap, percentage points",
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="A school whose requests are funded this many percentage points more often in named "
+        "meetings than in blind ones is flagged",
+    )
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                name="fairness_ratios_either_side_of_one",
+                condition=Q(fairness_low_ratio__lt=1, fairness_high_ratio__gt=1),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

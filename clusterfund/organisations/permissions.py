@@ -43,3 +43,9 @@ def can_view_school(user, school: School, cluster_ids=None) -> bool:
     if cluster_ids is None:
         cluster_ids = set(school.memberships.values_list("cluster_id", flat=True))
     return bool(scope.cluster_roles_in & set(cluster_ids))
+
+
+def can_change_fairness_and_open_data_settings(user, council: Council) -> bool:
+    """The council's SEND team sets the thresholds at which the fairness monitor raises its flags, and how
+    the council's grants are published as open data."""
+    return can_manage_council(user, council)

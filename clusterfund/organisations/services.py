@@ -1,11 +1,16 @@
 """Every change to councils, years, clusters, schools and teams. Each writes its audit event."""
 
 import datetime
+import re
+from decimal import Decimal
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils.text import slugify
 
 from clusterfund.audit.services import changes, record_event
+from clusterfund.core.errors import Invalid, Refused
 from clusterfund.organisations.calendar import default_half_terms
 from clusterfund.organisations.models import (
     AcademicYear,
@@ -17,6 +22,7 @@ from clusterfund.organisations.models import (
     TeamMember,
     Term,
 )
+from clusterfund.organisations.permissions import can_change_fairness_and_open_data_settings
 
 
 class OrganisationError(Exception):
@@ -212,3 +218,117 @@ def update_school(*, school: School, acting_user, action: str = "school.updated"
         after=new,
     )
     return school
+
+
+# The fairness monitor's thresholds and the open data settings
+
+FAIRNESS_AND_OPEN_DATA_FIELDS = (
+    "fairness_high_ratio",
+    "fairness_low_ratio",
+    "fairness_quiet_terms",
+    "fairness_meetings_waited",
+    "fairness_named_blind_gap",
+    "giving_prefix",
+    "giving_org_id",
+    "open_data_licence",
+    "suppression_threshold",
+)
+_GIVING_PREFIX = re.compile(r"360G-[A-Za-z0-9-]+")
+_ORG_ID = re.compile(r"[A-Z]{2}-[A-Z0-9]+-[A-Za-z0-9._/-]+")
+
+
+def _whole(errors: dict, field: str, value, what: str, low: int, high: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        errors[field] = f"{what} must be a whole number from {low} to {high}"
+
+
+def _ratio(errors: dict, field: str, value, what: str, low: str, high: str) -> None:
+    if (
+        not isinstance(value, Decimal)
+        or not value.is_finite()
+        or not Decimal(low) <= value <= Decimal(high)
+        or value != value.quantize(Decimal("0.01"))
+    ):
+        errors[field] = f"{what} must be a number from {low} to {high}, with at most 2 decimal places"
+
+
+@transaction.atomic
+def change_fairness_and_open_data_settings(
+    *,
+    council: Council,
+    fairness_high_ratio: Decimal,
+    fairness_low_ratio: Decimal,
+    fairness_quiet_terms: int,
+    fairness_meetings_waited: int,
+    fairness_named_blind_gap: int,
+    giving_prefix: str,
+    giving_org_id: str,
+    open_data_licence: str,
+    suppression_threshold: int,
+    acting_user,
+) -> Council:
+    """The thresholds at which the fairness monitor flags a school or a request, and how the council
+    publishes its grants as open data: its 360Giving prefix and organisation identifier, the licence, and
+    the smallest count it publishes. Only the council's SEND team changes them; what changed is audited."""
+    if not can_change_fairness_and_open_data_settings(acting_user, council):
+        raise Refused("Only the council's SEND team changes the fairness and open data settings.")
+    errors: dict[str, str] = {}
+    _ratio(errors, "fairness_high_ratio", fairness_high_ratio, "The ratio above need", "1.01", "20")
+    _ratio(errors, "fairness_low_ratio", fairness_low_ratio, "The ratio below need", "0.01", "0.99")
+    _whole(errors, "fairness_quiet_terms", fairness_quiet_terms, "The number of terms", 1, 6)
+    _whole(errors, "fairness_meetings_waited", fairness_meetings_waited, "The number of meetings", 1, 12)
+    _whole(errors, "fairness_named_blind_gap", fairness_named_blind_gap, "The gap", 1, 100)
+    _whole(
+        errors, "suppression_threshold", suppression_threshold, "The smallest count that is published", 1, 100
+    )
+    giving_prefix = (giving_prefix or "").strip()
+    if giving_prefix and (len(giving_prefix) > 60 or not _GIVING_PREFIX.fullmatch(giving_prefix)):
+        errors["giving_prefix"] = (
+            "The 360Giving prefix must start 360G- and use only letters, numbers and hyphens, like "
+            "360G-kirklees"
+        )
+    giving_org_id = (giving_org_id or "").strip()
+    if giving_org_id and (len(giving_org_id) > 60 or not _ORG_ID.fullmatch(giving_org_id)):
+        errors["giving_org_id"] = (
+            "The organisation identifier must be a register's code and the council's identifier on it, "
+            "like GB-LAE-KIR"
+        )
+    open_data_licence = (open_data_licence or "").strip()
+    try:
+        URLValidator(schemes=["http", "https"])(open_data_licence)
+    except ValidationError:
+        errors["open_data_licence"] = (
+            "Enter the address of the licence as a web address, like https://www.example.org/"
+        )
+    else:
+        if len(open_data_licence) > 200:
+            errors["open_data_licence"] = "The address of the licence must be 200 characters or fewer"
+    if errors:
+        raise Invalid(errors)
+    after = {
+        "fairness_high_ratio": fairness_high_ratio,
+        "fairness_low_ratio": fairness_low_ratio,
+        "fairness_quiet_terms": fairness_quiet_terms,
+        "fairness_meetings_waited": fairness_meetings_waited,
+        "fairness_named_blind_gap": fairness_named_blind_gap,
+        "giving_prefix": giving_prefix,
+        "giving_org_id": giving_org_id,
+        "open_data_licence": open_data_licence,
+        "suppression_threshold": suppression_threshold,
+    }
+    before = {name: getattr(council, name) for name in FAIRNESS_AND_OPEN_DATA_FIELDS}
+    old, new = changes(before, after)
+    if not new:
+        return council
+    for name, value in new.items():
+        setattr(council, name, value)
+    council.save(update_fields=list(new))
+    record_event(
+        acting_user=acting_user,
+        action="scheme.fairness_and_open_data_changed",
+        obj=council,
+        council=council,
+        before={name: str(value) if isinstance(value, Decimal) else value for name, value in old.items()},
+        after={name: str(value) if isinstance(value, Decimal) else value for name, value in new.items()},
+    )
+    return council

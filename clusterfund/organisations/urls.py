@@ -13,6 +13,11 @@ urlpatterns = [
     ),
     path("councils/<slug:slug>/imports/schools", views.import_schools, name="import-schools"),
     path("councils/<slug:slug>/imports/census", views.import_census, name="import-census"),
+    path(
+        "councils/<slug:slug>/fairness-and-open-data-settings",
+        views.fairness_settings,
+        name="fairness-settings",
+    ),
     path("clusters/<int:pk>/", views.cluster, name="cluster"),
     path("schools/<int:pk>/", views.school, name="school"),
 ]

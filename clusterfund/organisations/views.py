@@ -1,10 +1,18 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
 
 from clusterfund.core.access import allow_or_403, allow_or_404, signed_in
+from clusterfund.core.errors import Refused, apply_errors
 from clusterfund.funding_requests.permissions import can_write_requests_for_school
 from clusterfund.organisations import imports, permissions, selectors, services
-from clusterfund.organisations.forms import CensusUploadForm, CsvUploadForm, HalfTermDatesForm
+from clusterfund.organisations.forms import (
+    CensusUploadForm,
+    CsvUploadForm,
+    FairnessSettingsForm,
+    HalfTermDatesForm,
+)
 from clusterfund.pupils.permissions import can_keep_pupils_of_school, can_view_pupils_of_school
 
 
@@ -185,3 +193,35 @@ def import_schools(request, slug):
 @signed_in("can_import_school_data")
 def import_census(request, slug):
     return _import_page(request, slug, kind="census")
+
+
+@signed_in("can_change_fairness_and_open_data_settings")
+@require_http_methods(["GET", "POST"])
+def fairness_settings(request, slug):
+    """The thresholds of the fairness monitor's flags, and how the council publishes its open data."""
+    council = get_object_or_404(selectors.councils_visible_to(request.user), slug=slug)
+    allow_or_404(permissions.can_change_fairness_and_open_data_settings(request.user, council))
+    form = FairnessSettingsForm(
+        request.POST if request.method == "POST" else None,
+        initial={name: getattr(council, name) for name in services.FAIRNESS_AND_OPEN_DATA_FIELDS},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_fairness_and_open_data_settings(
+                council=council, acting_user=request.user, **form.cleaned_data
+            )
+        except Refused as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "The fairness and open data settings are saved.")
+            return redirect("fairness:council", council.slug)
+    return render(
+        request,
+        "organisations/fairness_settings.html",
+        {
+            "page_title": "Fairness and open data settings",
+            "council": council,
+            "form": form,
+            "back_link": {"href": reverse("fairness:council", args=[council.slug]), "text": "Back"},
+        },
+    )

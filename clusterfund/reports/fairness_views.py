@@ -1,0 +1,443 @@
+"""The fairness monitor's pages: the council's (every cluster side by side), a cluster's (every member
+school named) and a school's own (its line beside the cluster's spread, no other school named). Every
+table downloads with `?table=<slug>&format=csv|xlsx`, every chart's data with `?chart=<slug>&format=…`."""
+
+from decimal import Decimal
+from fractions import Fraction
+
+from django.shortcuts import get_object_or_404, render
+
+from clusterfund.core.access import allow_or_404, signed_in
+from clusterfund.core.charts import bar_chart, chart_download, line_chart
+from clusterfund.core.exports import FORMATS, pounds_value, table_download
+from clusterfund.core.formatting import census_month
+from clusterfund.organisations.permissions import can_change_fairness_and_open_data_settings
+from clusterfund.organisations.selectors import clusters_visible_to, councils_visible_to, schools_visible_to
+from clusterfund.reports import fairness, permissions
+from clusterfund.reports.fairness import percent, pounds_per_pupil, times
+
+
+def _start_year(request) -> int | None:
+    value = request.GET.get("year", "")
+    return int(value) if value.isdigit() and len(value) == 4 else None
+
+
+def _year(request, council):
+    year = fairness.year_of(council, _start_year(request))
+    allow_or_404(year is not None)
+    return year
+
+
+def _decimal(value: Fraction | None, places: int = 1) -> Decimal | None:
+    """An exact fraction as a number for a spreadsheet cell, rounded half up."""
+    if value is None:
+        return None
+    scaled = fairness.half_up(value * 10**places)
+    return Decimal(scaled).scaleb(-places)
+
+
+def _share(value: Fraction | None) -> Decimal | None:
+    """A share as a percentage, one decimal place."""
+    return None if value is None else _decimal(value * 100)
+
+
+def _per_pupil(value: Fraction | None) -> Decimal | None:
+    return None if value is None else pounds_value(fairness.half_up(value))
+
+
+def _percent_text(value) -> str:
+    return "" if value is None else f"{value}%"
+
+
+def _pounds_text(value) -> str:
+    return "" if value is None else f"£{value:,.2f}"
+
+
+def _download(request, *, prefix: str, tables: dict, charts: list):
+    """The file the page's query asks for (a table's or a chart's data), or None for the page itself."""
+    file_format = request.GET.get("format", "")
+    slug = request.GET.get("table", "")
+    if file_format in FORMATS and slug in tables:
+        head, rows = tables[slug]
+        return table_download(filename=f"{prefix}-{slug}", head=head, rows=rows, file_format=file_format)
+    return chart_download(request, charts, filename_prefix=prefix)
+
+
+def _lorenz_chart(spread, *, slug: str, whose: str):
+    points = [(x * 100, y * 100) for x, y in spread.points]
+    gini_text = f" The Gini coefficient is {times(spread.gini)}." if spread.gini is not None else ""
+    return line_chart(
+        slug=slug,
+        title=f"How evenly the money reaches pupils on SEN support: {whose}",
+        description="A Lorenz curve: schools in order of money per pupil on SEN support, least first. Each "
+        "point is the share of the pupils so far against the share of the money they got. The straight "
+        "line is an even spread; the further the curve sags below it, the less even the spread." + gini_text,
+        x_title="Share of pupils on SEN support (%)",
+        y_title="Share of the money (%)",
+        series=[("An even spread", [(0, 0), (100, 100)]), ("The money as it was awarded", points)],
+        value_format=lambda value: f"{_decimal(Fraction(value))}%",
+    )
+
+
+def _flags_by_kind(flags) -> list[tuple[str, list]]:
+    grouped: dict[str, list] = {}
+    for flag in flags:
+        grouped.setdefault(flag.kind, []).append(flag)
+    return [(fairness.FLAG_TITLES[kind], grouped[kind]) for kind in fairness.FLAG_TITLES if kind in grouped]
+
+
+def _thresholds_rows(thresholds) -> list[tuple[str, str]]:
+    return [
+        ("Money share above need share", f"more than {times(thresholds.high_ratio)} times"),
+        ("Money share below need share", f"less than {times(thresholds.low_ratio)} times"),
+        ("Terms in a row without a request", str(thresholds.quiet_terms)),
+        ("Meetings a request may wait", str(thresholds.meetings_waited)),
+        (
+            "Gap between named and blind meetings",
+            f"{thresholds.named_blind_gap} percentage points or more",
+        ),
+    ]
+
+
+SCHOOL_HEAD = [
+    "School",
+    "URN",
+    "Census",
+    "Pupils on SEN support",
+    "Pupils with EHC plans",
+    "Need (SEN support and EHC plans)",
+    "Share of need (%)",
+    "Money awarded (£)",
+    "Share of money (%)",
+    "Money share over need share",
+    "Money per pupil on SEN support (£)",
+    "Requests submitted",
+    "Requests decided",
+    "Requests approved",
+    "Flags",
+]
+
+
+def _school_table(monitor) -> list[list]:
+    return [
+        [
+            row.school.name,
+            row.school.urn,
+            census_month(row.census_month),
+            row.sen_support,
+            row.ehc_plans,
+            row.need,
+            _share(row.need_share),
+            pounds_value(row.committed_pence),
+            _share(row.money_share),
+            _decimal(row.ratio, 2),
+            _per_pupil(row.per_pupil),
+            row.submitted,
+            row.decided,
+            row.approved,
+            "; ".join(fairness.FLAG_TITLES[flag.kind] for flag in row.flags),
+        ]
+        for row in monitor.rows
+    ]
+
+
+WAITING_HEAD = ["Request", "School", "Meetings", "Where it is now"]
+
+
+def _waiting_table(monitor, hidden: set[int]) -> list[list]:
+    return [
+        [
+            waiting.reference,
+            "Not shown: the papers are blind" if waiting.pk in hidden else waiting.school_name,
+            waiting.meetings,
+            waiting.status_label,
+        ]
+        for waiting in monitor.waiting
+    ]
+
+
+HEARD_HEAD = [
+    "School",
+    "Voted on in named meetings",
+    "Funded in named meetings",
+    "Voted on in blind meetings",
+    "Funded in blind meetings",
+]
+
+
+def _heard_table(monitor) -> list[list]:
+    return [
+        [row.school.name, row.named_heard, row.named_funded, row.blind_heard, row.blind_funded]
+        for row in monitor.rows
+        if row.named_heard or row.blind_heard
+    ]
+
+
+@signed_in("can_view_cluster_fairness")
+def cluster(request, cluster_pk):
+    """A cluster's fairness monitor: each member school's need and money, its requests, and the flags."""
+    cluster = get_object_or_404(clusters_visible_to(request.user), pk=cluster_pk, is_city_pool=False)
+    allow_or_404(permissions.can_view_cluster_fairness(request.user, cluster))
+    year = _year(request, cluster.council)
+    monitor = fairness.cluster_monitor(cluster, year)
+    hidden = fairness.seen_blind(request.user, monitor.waiting)
+    charts = []
+    if monitor.rows:
+        charts.append(
+            bar_chart(
+                slug="need-and-money",
+                title="Each school's share of the need and of the money",
+                description="For each member school, its share of the cluster's pupils on SEN support and "
+                "with EHC plans, beside its share of the money awarded this year. A school whose bars differ "
+                "a lot may be worth a look.",
+                labels=[row.school.name for row in monitor.rows],
+                series=[
+                    ("Share of need (%)", [_share(row.need_share) for row in monitor.rows]),
+                    ("Share of money (%)", [_share(row.money_share) for row in monitor.rows]),
+                ],
+                label_heading="School",
+                value_format=_percent_text,
+            )
+        )
+    if monitor.spread.points:
+        charts.append(_lorenz_chart(monitor.spread, slug="lorenz", whose=cluster.name))
+    tables = {
+        "schools": (SCHOOL_HEAD, _school_table(monitor)),
+        "waiting": (WAITING_HEAD, _waiting_table(monitor, hidden)),
+        "meetings": (HEARD_HEAD, _heard_table(monitor)),
+    }
+    download = _download(
+        request,
+        prefix=f"{cluster.council.slug}-{cluster.slug}-fairness-{year.start_year}",
+        tables=tables,
+        charts=charts,
+    )
+    if download:
+        return download
+    return render(
+        request,
+        "reports/fairness/cluster.html",
+        {
+            "page_title": "Fairness monitor",
+            "cluster": cluster,
+            "council": cluster.council,
+            "year": year,
+            "years": fairness.years_of(cluster.council),
+            "monitor": monitor,
+            "flags": _flags_by_kind(monitor.flags_for(hidden=hidden)),
+            "flag_count": len(monitor.flags),
+            "hidden": hidden,
+            "readable": fairness.readable(request.user, monitor.waiting),
+            "heard_rows": tables["meetings"][1],
+            "charts": {chart.slug: chart for chart in charts},
+            "thresholds": _thresholds_rows(monitor.thresholds),
+            "can_change": can_change_fairness_and_open_data_settings(request.user, cluster.council),
+            "query": f"year={year.start_year}",
+            "percent": percent,
+            "times": times,
+            "pounds_per_pupil": pounds_per_pupil,
+        },
+    )
+
+
+CLUSTER_HEAD = [
+    "Cluster",
+    "Member schools",
+    "Pupils on SEN support",
+    "Need (SEN support and EHC plans)",
+    "Money awarded (£)",
+    "Money per pupil on SEN support (£)",
+    "Gini coefficient across its schools",
+    "Flags",
+]
+AREA_HEAD = [
+    "Main area of need",
+    "Requests submitted",
+    "Money awarded (£)",
+    "Share of money (%)",
+    "Pupils recorded with it as their main need",
+    "Share of pupils recorded (%)",
+]
+
+
+@signed_in("can_view_council_fairness")
+def council(request, council_slug):
+    """The council's fairness monitor: money per pupil on SEN support by cluster, money by area of need
+    beside the pupils' recorded needs, and how evenly money per pupil is spread over its schools."""
+    council = get_object_or_404(councils_visible_to(request.user), slug=council_slug)
+    allow_or_404(permissions.can_view_council_fairness(request.user, council))
+    year = _year(request, council)
+    monitor = fairness.council_monitor(council, year)
+    cluster_rows = [
+        [
+            line.cluster.name,
+            line.totals.schools,
+            line.totals.sen_support,
+            line.totals.need,
+            pounds_value(line.totals.committed_pence),
+            _per_pupil(line.totals.per_pupil),
+            _decimal(line.spread.gini, 2),
+            line.flags,
+        ]
+        for line in monitor.clusters
+    ]
+    area_rows = [
+        [
+            area.label,
+            area.requests,
+            pounds_value(area.committed_pence),
+            _share(area.money_share),
+            area.pupils if area.area != fairness.NO_AREA else None,
+            _share(area.pupil_share),
+        ]
+        for area in monitor.areas
+    ]
+    charts = []
+    if monitor.clusters:
+        charts.append(
+            bar_chart(
+                slug="per-pupil-by-cluster",
+                title="Money per pupil on SEN support, by cluster",
+                description="The money each cluster awarded this year, divided by the pupils on SEN support "
+                "in its member schools' latest census.",
+                labels=[line.cluster.name for line in monitor.clusters],
+                series=[
+                    (
+                        "Money per pupil on SEN support (£)",
+                        [_per_pupil(line.totals.per_pupil) for line in monitor.clusters],
+                    )
+                ],
+                label_heading="Cluster",
+                value_format=_pounds_text,
+            )
+        )
+    areas_shown = [area for area in monitor.areas if area.area != fairness.NO_AREA]
+    if areas_shown:
+        charts.append(
+            bar_chart(
+                slug="areas-of-need",
+                title="The money by area of need, beside the pupils' recorded needs",
+                description="The share of the money awarded on requests whose main area of need is each of "
+                "the four broad areas, beside the share of pupils the member schools have recorded here with "
+                "that main area of need.",
+                labels=[area.label for area in areas_shown],
+                series=[
+                    ("Share of money (%)", [_share(area.money_share) for area in areas_shown]),
+                    ("Share of pupils recorded (%)", [_share(area.pupil_share) for area in areas_shown]),
+                ],
+                label_heading="Main area of need",
+                value_format=_percent_text,
+            )
+        )
+    if monitor.spread.points:
+        charts.append(_lorenz_chart(monitor.spread, slug="lorenz", whose=f"every school in {council.name}"))
+    tables = {"clusters": (CLUSTER_HEAD, cluster_rows), "areas": (AREA_HEAD, area_rows)}
+    download = _download(
+        request, prefix=f"{council.slug}-fairness-{year.start_year}", tables=tables, charts=charts
+    )
+    if download:
+        return download
+    return render(
+        request,
+        "reports/fairness/council.html",
+        {
+            "page_title": "Fairness monitor",
+            "council": council,
+            "year": year,
+            "years": fairness.years_of(council),
+            "monitor": monitor,
+            "charts": {chart.slug: chart for chart in charts},
+            "thresholds": _thresholds_rows(fairness.Thresholds.of(council)),
+            "can_change": can_change_fairness_and_open_data_settings(request.user, council),
+            "query": f"year={year.start_year}",
+            "percent": percent,
+            "times": times,
+            "pounds_per_pupil": pounds_per_pupil,
+        },
+    )
+
+
+@signed_in("can_view_school_fairness")
+def school(request, school_pk):
+    """A school's own line of its cluster's fairness monitor, beside the cluster's spread with no other
+    school named."""
+    school = get_object_or_404(schools_visible_to(request.user), pk=school_pk)
+    allow_or_404(permissions.can_view_school_fairness(request.user, school))
+    year = _year(request, school.council)
+    view = fairness.school_view(school, year)
+    charts = []
+    if view.row is not None:
+        ordered = sorted(
+            [(view.row.per_pupil, True), *((value, False) for value in view.others_per_pupil)],
+            key=lambda pair: (pair[0] is None, pair[0] or 0),
+        )
+        charts.append(
+            bar_chart(
+                slug="per-pupil",
+                title="Money per pupil on SEN support across the cluster's schools",
+                description="Each bar is one member school, least first; only your school is named. "
+                "Schools with no pupils on SEN support in their census are left out.",
+                labels=[
+                    "Your school" if own else "Another school" for value, own in ordered if value is not None
+                ],
+                series=[
+                    (
+                        "Money per pupil on SEN support (£)",
+                        [_per_pupil(value) for value, _ in ordered if value is not None],
+                    )
+                ],
+                label_heading="School",
+                value_format=_pounds_text,
+            )
+        )
+        ratios = sorted(
+            [(view.row.ratio, True), *((value, False) for value in view.others_ratio)],
+            key=lambda pair: (pair[0] is None, pair[0] or 0),
+        )
+        if any(value is not None for value, _ in ratios):
+            charts.append(
+                bar_chart(
+                    slug="ratios",
+                    title="Share of the money over share of the need across the cluster's schools",
+                    description="1 means a school's share of the money matches its share of the need. Each "
+                    "bar is one member school, lowest first; only your school is named.",
+                    labels=[
+                        "Your school" if own else "Another school"
+                        for value, own in ratios
+                        if value is not None
+                    ],
+                    series=[
+                        (
+                            "Money share over need share",
+                            [_decimal(value, 2) for value, _ in ratios if value is not None],
+                        )
+                    ],
+                    label_heading="School",
+                    value_format=lambda value: "" if value is None else str(value),
+                )
+            )
+    if view.spread is not None and view.spread.points:
+        charts.append(_lorenz_chart(view.spread, slug="lorenz", whose=view.cluster.name))
+    download = chart_download(
+        request, charts, filename_prefix=f"school-{school.pk}-fairness-{year.start_year}"
+    )
+    if download:
+        return download
+    return render(
+        request,
+        "reports/fairness/school.html",
+        {
+            "page_title": "Fairness monitor",
+            "school": school,
+            "year": year,
+            "years": fairness.years_of(school.council),
+            "view": view,
+            "flags": _flags_by_kind(view.flags),
+            "charts": {chart.slug: chart for chart in charts},
+            "thresholds": _thresholds_rows(view.thresholds),
+            "query": f"year={year.start_year}",
+            "percent": percent,
+            "times": times,
+            "pounds_per_pupil": pounds_per_pupil,
+        },
+    )
