@@ -168,6 +168,65 @@ def _page(request, *, template, context, figures, charts, filename, extra_tables
     )
 
 
+def _with_year(name: str, arg, year) -> str:
+    return f"{reverse(name, args=[arg])}?year={year.start_year}"
+
+
+def _school_more(user, school, year) -> list[tuple[str, str]]:
+    if permissions.can_view_school_fairness(user, school):
+        return [
+            (
+                f"Your school in the fairness monitor, {year.name}",
+                _with_year("fairness:school", school.pk, year),
+            )
+        ]
+    return []
+
+
+def _council_more(user, council, year) -> list[tuple[str, str]]:
+    """Links to the rest of the year in numbers that the person may open: (text, address)."""
+    more = []
+    if permissions.can_view_council_fairness(user, council):
+        more.append(
+            (f"The fairness monitor for {year.name}", _with_year("fairness:council", council.slug, year))
+        )
+    if permissions.can_view_council_year_report(user, council):
+        more.append(
+            (
+                f"The year report for {year.name}",
+                reverse("review:council_report", args=[council.slug, year.start_year]),
+            )
+        )
+    if permissions.can_edit_review_questions(user, council):
+        more.append(("The annual review's questions", reverse("review:questions", args=[council.slug])))
+    return more
+
+
+def _cluster_more(user, cluster, year) -> list[tuple[str, str]]:
+    more = []
+    if cluster.is_city_pool:
+        return more
+    if permissions.can_view_cluster_fairness(user, cluster):
+        more.append(
+            (f"The fairness monitor for {year.name}", _with_year("fairness:cluster", cluster.pk, year))
+        )
+    if permissions.can_view_annual_review(user, cluster):
+        more.append(
+            (
+                f"The annual review of {year.name}",
+                reverse("review:review", args=[cluster.pk, year.start_year]),
+            )
+        )
+    if permissions.can_view_year_report(user, cluster):
+        more.append(
+            (
+                f"The year report for {year.name}",
+                reverse("review:cluster_report", args=[cluster.pk, year.start_year]),
+            )
+        )
+    return more
+
+
 @signed_in("can_view_council_dashboard")
 def council_dashboard(request, council_slug):
     """Every cluster side by side, and the council's figures (or one cluster's, when chosen)."""
@@ -240,6 +299,7 @@ def council_dashboard(request, council_slug):
             "links": links,
             "side_by_side": side_by_side,
             "kind": "council",
+            "more": _council_more(request.user, council, year),
         },
         figures=figures,
         charts=_charts(figures, where=where),
@@ -281,6 +341,7 @@ def cluster_dashboard(request, cluster_pk):
             "where": cluster.name,
             "links": links,
             "kind": "cluster",
+            "more": _cluster_more(request.user, cluster, year),
         },
         figures=figures,
         charts=_charts(figures, where=cluster.name),
@@ -320,6 +381,7 @@ def school_dashboard(request, school_pk):
             "where": school.name,
             "links": links,
             "kind": "school",
+            "more": _school_more(request.user, school, year),
         },
         figures=figures,
         charts=_charts(figures, where=school.name),

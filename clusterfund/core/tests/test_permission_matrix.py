@@ -302,8 +302,42 @@ def only(allowed: set[str], status=200, otherwise=404, **exceptions):
     return table
 
 
+def _cluster_14_year():
+    return [_cluster_pk("cluster-14"), _kirklees_year()]
+
+
+def _cluster_14_open_review():
+    """Cluster 14's review of last year, opened for the test (the demo's review of this year is closed):
+    the review's arguments and St Thomas's invitation."""
+    from clusterfund.accounts.models import User
+    from clusterfund.organisations.models import AcademicYear, Cluster
+    from clusterfund.reports import survey
+
+    cluster = Cluster.objects.get(slug="cluster-14")
+    year = AcademicYear.objects.get(council=cluster.council, start_year=_kirklees_year() - 1)
+    review = survey.open_annual_review(
+        cluster=cluster, academic_year=year, acting_user=User.objects.get(email=K_ADMIN)
+    )
+    return [cluster.pk, year.start_year, review.invitations.get(school__urn=151801).pk]
+
+
+def _cluster_14_action():
+    from clusterfund.reports.models import ReviewAction
+
+    action = ReviewAction.objects.filter(review__cluster__slug="cluster-14", done_on=None).first()
+    return [*_cluster_14_year(), action.pk]
+
+
+def _kirklees_question():
+    from clusterfund.reports.models import ReviewQuestion
+
+    return ["kirklees", ReviewQuestion.objects.filter(council__slug="kirklees").in_use().first().pk]
+
+
 ARRANGERS = {K_ADMIN, K_CLUSTER_ADMIN}
 RUNNERS = {K_ADMIN, K_CLUSTER_ADMIN, K_CHAIR}
+REVIEW_ADMINS = {K_ADMIN, K_CLUSTER_ADMIN}
+YEAR_REPORT = {K_ADMIN, K_AUDITOR, K_CLUSTER_ADMIN, K_CHAIR, K_EP}
 
 
 # url name -> (how to build its arguments, expected status for signed out, expected status by email)
@@ -321,6 +355,43 @@ MATRIX = {
     "public:accessibility": (lambda: [], 200, everyone(200)),
     "open-data:council": (lambda: ["kirklees"], 200, everyone(200)),
     # The year in numbers
+    "fairness:council": (lambda: ["kirklees"], 302, only({K_ADMIN, K_AUDITOR})),
+    "fairness:cluster": (
+        lambda: [_cluster_pk("cluster-14")],
+        302,
+        only({K_ADMIN, K_AUDITOR, K_CLUSTER_ADMIN, K_CHAIR}),
+    ),
+    "fairness:school": (lambda: [_school_pk(151801)], 302, only({K_ST_THOMAS})),
+    "organisations:fairness-settings": (lambda: ["kirklees"], 302, only({K_ADMIN})),
+    # The annual review: the cluster's people see it; its admins open, close and key in answers; each school
+    # and team member answers its own; the year report goes where the fairness monitor goes, and to the team.
+    "review:review": (_cluster_14_year, 302, only(KIRKLEES_CLUSTER_14)),
+    "review:open": (_cluster_14_year, 302, everyone(405)),
+    "review:close": (_cluster_14_year, 302, everyone(405)),
+    "review:answer": (
+        _cluster_14_open_review,
+        302,
+        only(
+            REVIEW_ADMINS | {K_ST_THOMAS},
+            **dict.fromkeys(KIRKLEES_CLUSTER_14 - REVIEW_ADMINS - {K_ST_THOMAS}, 403),
+        ),
+    ),
+    "review:results": (_cluster_14_year, 302, only(YEAR_REPORT)),
+    "review:add_action": (
+        _cluster_14_year,
+        302,
+        only(REVIEW_ADMINS, **dict.fromkeys(KIRKLEES_CLUSTER_14 - REVIEW_ADMINS, 403)),
+    ),
+    "review:complete_action": (_cluster_14_action, 302, everyone(405)),
+    "review:questions": (lambda: ["kirklees"], 302, only({K_ADMIN})),
+    "review:add_question": (lambda: ["kirklees"], 302, only({K_ADMIN})),
+    "review:change_question": (_kirklees_question, 302, only({K_ADMIN})),
+    "review:move_question": (_kirklees_question, 302, everyone(405)),
+    "review:retire_question": (_kirklees_question, 302, everyone(405)),
+    "review:cluster_report": (_cluster_14_year, 302, only(YEAR_REPORT)),
+    "review:cluster_report_pdf": (_cluster_14_year, 302, only(YEAR_REPORT)),
+    "review:council_report": (lambda: ["kirklees", _kirklees_year()], 302, only({K_ADMIN, K_AUDITOR})),
+    "review:council_report_pdf": (lambda: ["kirklees", _kirklees_year()], 302, only({K_ADMIN, K_AUDITOR})),
     "reports:council-dashboard": (lambda: ["kirklees"], 302, only({K_ADMIN, K_AUDITOR})),
     "reports:cluster-dashboard": (lambda: [_cluster_pk("cluster-14")], 302, only(KIRKLEES_CLUSTER_14)),
     "reports:school-dashboard": (
