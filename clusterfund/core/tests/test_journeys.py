@@ -576,3 +576,11 @@ def test_the_year_in_numbers_from_the_council_dashboard(live_server, demo, page)
     page.get_by_role("button", name="Show").click()
     assert "requests submitted in the autumn term" in page.locator("main").inner_text()
     check_accessibility(page)
+    page.get_by_role("link", name="The fairness monitor for").click()
+    assert page.locator("h1").inner_text() == "Fairness monitor"
+    check_accessibility(page)
+    page.get_by_role("link", name="Cluster 14").first.click()
+    main = page.locator("main").inner_text()
+    assert "No flags are raised" not in main
+    assert page.locator("main h3", has_text="(").count() >= 1, "the demo raises at least one flag"
+    check_accessibility(page)
