@@ -3,7 +3,7 @@ from django.shortcuts import render
 from clusterfund.accounts.roles import Role
 from clusterfund.accounts.selectors import roles_of
 from clusterfund.core.access import public
-from clusterfund.organisations.selectors import current_clusters_of_schools, public_councils
+from clusterfund.organisations.selectors import current_clusters_of_schools, current_year, public_councils
 
 
 @public
@@ -17,6 +17,8 @@ def home(request):
         )
     roles = roles_of(request.user)
     school_ids = [r.school_id for r in roles if r.role == Role.SCHOOL_STAFF]
+    councils = {role.council_id: role.council for role in roles}
+    this_year = {pk: current_year(council) for pk, council in councils.items()}
     return render(
         request,
         "core/home.html",
@@ -25,6 +27,7 @@ def home(request):
             "roles": roles,
             "Role": Role,
             "clusters_of_schools": current_clusters_of_schools(school_ids),
+            "this_year": {pk: year.start_year for pk, year in this_year.items() if year},
         },
     )
 

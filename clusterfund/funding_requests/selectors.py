@@ -73,6 +73,10 @@ RESULTS = {
 }
 
 
+# Decided: a decision was recorded and it was not to defer the request to a later meeting.
+DECIDED_Q = Q(decided_on__isnull=False) & ~Q(status=RequestStatus.DEFERRED)
+
+
 def with_result(requests: QuerySet[FundingRequest], result: str) -> QuerySet[FundingRequest]:
     """Requests with one of the RESULTS the dashboards count: decided, funded, declined, resolved with
     advice, or followed by a request for an EHC needs assessment at a review. "Submitted" is every request
@@ -82,7 +86,7 @@ def with_result(requests: QuerySet[FundingRequest], result: str) -> QuerySet[Fun
             Q(submitted_at__isnull=False) | Q(entered_on_paper=True)
         )
     if result == "decided":
-        return requests.filter(decided_on__isnull=False)
+        return requests.filter(DECIDED_Q)
     if result == "funded":
         return requests.filter(status__in=FUNDED)
     if result == "declined":

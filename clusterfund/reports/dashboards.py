@@ -28,7 +28,7 @@ from django.utils import timezone
 from clusterfund.delivery.models import ImpactReview, OutcomeReview
 from clusterfund.funding_requests.lifecycle import FUNDED, RequestStatus
 from clusterfund.funding_requests.models import FundingRequest, JointSchool, ProvisionLine, RequestType
-from clusterfund.funding_requests.selectors import submitted_in_term, with_result
+from clusterfund.funding_requests.selectors import DECIDED_Q, submitted_in_term, with_result
 from clusterfund.money.models import (
     BALANCE_SUMS,
     COMMITMENT_TYPES,
@@ -226,7 +226,7 @@ def dashboard(
     requests = requests_in_scope(academic_year, clusters=clusters, school=school, term=term)
     counts = requests.order_by().aggregate(
         submitted=Count("pk"),
-        decided=Count("pk", filter=Q(decided_on__isnull=False)),
+        decided=Count("pk", filter=DECIDED_Q),
         funded=Count("pk", filter=Q(status__in=FUNDED)),
         declined=Count("pk", filter=Q(status=S.DECLINED)),
         advice=Count("pk", filter=Q(status=S.RESOLVED_WITH_ADVICE)),
@@ -259,9 +259,9 @@ def dashboard(
         funded=counts["funded"],
         declined=counts["declined"],
         resolved_with_advice=counts["advice"],
-        asked_pence=_asked(requests.filter(decided_on__isnull=False)),
+        asked_pence=_asked(requests.filter(DECIDED_Q)),
         awarded_pence=_committed_on(funded_requests),
-        to_decision=percentiles(requests, SUBMITTED, DECIDED),
+        to_decision=percentiles(requests.filter(DECIDED_Q), SUBMITTED, DECIDED),
         to_support=percentiles(funded_requests, DECIDED, STARTED),
         reviews_done=reviews["done"],
         reviews_overdue=reviews["overdue"],
@@ -287,7 +287,7 @@ def clusters_side_by_side(
         .values("cluster")
         .annotate(
             submitted=Count("pk"),
-            decided=Count("pk", filter=Q(decided_on__isnull=False)),
+            decided=Count("pk", filter=DECIDED_Q),
             funded=Count("pk", filter=Q(status__in=FUNDED)),
             schools_asking=Count("lead_school", distinct=True),
         )

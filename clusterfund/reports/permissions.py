@@ -43,11 +43,12 @@ def can_view_cluster_dashboard(user, cluster) -> bool:
 
 def can_view_school_dashboard(user, school) -> bool:
     """A school's own figures: its staff, its council's SEND team and auditors, and the admin and chair of
-    the cluster it belongs to this year."""
+    the cluster it belongs to this year. Where papers are blind the chair reads requests without their
+    schools, and one school's figures would tell whose requests are waiting: the chair does not see them."""
     scope = scope_of(user)
     if school.pk in scope.staff_of or school.council_id in scope.overseen_councils:
         return True
-    running = scope.cluster_admin_of | scope.chair_of
+    running = scope.cluster_admin_of | (frozenset() if school.council.blind_papers else scope.chair_of)
     return bool(running) and bool(_current_cluster_ids(school) & running)
 
 

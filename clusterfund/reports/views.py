@@ -238,6 +238,13 @@ def council_dashboard(request, council_slug):
     scope = [chosen] if chosen else clusters
     figures = dashboards.dashboard(academic_year=year, clusters=scope, term=term)
     side_by_side = dashboards.clusters_side_by_side(council, year, term=term)
+    for row in side_by_side:
+        row["reviews_url"] = (
+            reverse("delivery:cluster_reviews", args=[row["cluster"].pk])
+            if not row["cluster"].is_city_pool
+            and delivery_permissions.can_view_cluster_reviews(request.user, row["cluster"])
+            else None
+        )
     if chosen:
         requests_url = (
             reverse("funding_requests:cluster", args=[chosen.pk])
@@ -257,6 +264,7 @@ def council_dashboard(request, council_slug):
         money_url=reverse("money:council", args=[council.slug]) + f"?year={year.start_year}"
         if money_permissions.can_view_council_money(request.user, council)
         else None,
+        schools_url=reverse("organisations:council", args=[council.slug]),
     )
     where = chosen.name if chosen else council.name
     head = [
@@ -270,6 +278,9 @@ def council_dashboard(request, council_slug):
         "Committed",
         "Paid",
         "Available",
+        "Contingency",
+        "Contingency committed",
+        "Contingency available",
         "Reviews overdue",
     ]
     rows = [
@@ -284,6 +295,9 @@ def council_dashboard(request, council_slug):
             pounds_value(row["money"].main["committed"]),
             pounds_value(row["money"].main["paid"]),
             pounds_value(row["money"].main["available"]),
+            pounds_value(row["money"].contingency["allocated"]),
+            pounds_value(row["money"].contingency["committed"]),
+            pounds_value(row["money"].contingency["available"]),
             row["reviews_overdue"],
         ]
         for row in side_by_side

@@ -1,5 +1,5 @@
 """Checks every HTML page a test fetches: valid HTML, one h1 that starts the title, unique ids,
-and a CSP nonce on every script."""
+and a CSP nonce on every script and style sheet."""
 
 import re
 from collections import Counter
@@ -46,5 +46,11 @@ def check_page(html: str, csp_header: str = "") -> None:
         for script in document.findall(".//script"):
             if script.get("nonce") not in nonces:
                 problems.append(f"a script has no valid CSP nonce: {script.attrib}")
+        # A style sheet in the page, or in an SVG drawn into it, is blocked without the nonce.
+        styles = [
+            e for e in document.iter() if isinstance(e.tag, str) and e.tag.rpartition("}")[2] == "style"
+        ]
+        if any(style.get("nonce") not in nonces for style in styles):
+            problems.append("a style sheet has no valid CSP nonce (import the chart macro with context)")
     if problems:
         raise PageProblem("; ".join(problems))

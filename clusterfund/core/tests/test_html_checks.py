@@ -8,6 +8,9 @@ GOOD = """<!DOCTYPE html><html lang="en"><head><title>Home – clusterfund</titl
 
 def test_a_good_page_passes():
     check_page(GOOD, "script-src 'self' 'nonce-abc'")
+    check_page(
+        GOOD.replace("</p>", '</p><svg><style nonce="abc">.a{}</style></svg>'), "style-src 'nonce-abc'"
+    )
 
 
 @pytest.mark.parametrize(
@@ -20,6 +23,10 @@ def test_a_good_page_passes():
         (GOOD.replace('nonce="abc"', ""), "no valid CSP nonce"),
         (GOOD.replace("<p id", "<p <span id"), "line"),
         (GOOD.replace(">x<", ">&lt;a href='/'>x&lt;/a><"), "escaped"),
+        (
+            GOOD.replace("</p>", '</p><svg role="img"><style>.a{}</style></svg>'),
+            "style sheet has no valid CSP",
+        ),
     ],
 )
 def test_a_bad_page_is_caught(html, message):
