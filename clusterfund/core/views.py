@@ -4,6 +4,7 @@ from clusterfund.accounts.roles import Role
 from clusterfund.accounts.selectors import roles_of
 from clusterfund.core.access import public
 from clusterfund.organisations.selectors import current_clusters_of_schools, current_year, public_councils
+from clusterfund.reports.survey import open_invitations_for
 
 
 @public
@@ -28,6 +29,7 @@ def home(request):
             "Role": Role,
             "clusters_of_schools": current_clusters_of_schools(school_ids),
             "this_year": {pk: year.start_year for pk, year in this_year.items() if year},
+            "invitations": open_invitations_for(request.user),
         },
     )
 

@@ -10,7 +10,7 @@ from clusterfund.reports.survey import ACTION_LIMIT, OWNER_LIMIT, QUESTION_LIMIT
 class SurveyForm(forms.Form):
     """Each of the review's questions on the five-point scale, with an optional comment."""
 
-    def __init__(self, *args, questions, **kwargs):
+    def __init__(self, *args, questions, whose: str = "your school's name", **kwargs):
         super().__init__(*args, **kwargs)
         self.questions = list(questions)
         for question in self.questions:
@@ -28,6 +28,9 @@ class SurveyForm(forms.Form):
             )
             self.fields[f"comment_{question.pk}"] = forms.CharField(
                 label=f"Comment on question {question.position} (optional)",
+                # True to the code: `can_read_survey_comments`, and the results name no invitee.
+                help_text=f"Only the council's SEND team and the cluster's admin read comments; they are not "
+                f"shown with {whose}.",
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 3}),
             )

@@ -51,6 +51,11 @@ class AnnualReview(models.Model):
         "organisations.AcademicYear", on_delete=models.PROTECT, related_name="+"
     )
     opened_on = models.DateField()
+    note = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="What kind of review it is, for example the mid-year check",
+    )
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(

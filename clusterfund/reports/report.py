@@ -8,10 +8,12 @@ database: the report makes the same number of queries however busy the year was.
 """
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from fractions import Fraction
 
 from django.db.models import Count
 
+from clusterfund.core.charts import Chart, bar_chart, line_chart
 from clusterfund.delivery.models import OutcomeReview
 from clusterfund.organisations.models import Cluster
 from clusterfund.reports.dashboards import Dashboard, clusters_side_by_side, dashboard, requests_in_scope
@@ -19,9 +21,12 @@ from clusterfund.reports.fairness import (
     ClusterMonitor,
     CouncilMonitor,
     Flag,
+    Spread,
     cluster_monitor,
     council_monitor,
+    half_up,
     seen_blind,
+    times,
 )
 from clusterfund.reports.models import AnnualReview, ReviewAction
 from clusterfund.reports.survey import (
@@ -72,6 +77,26 @@ class YearReport:
     reviews: list[AnnualReview]
     actions: list[ReviewAction]
     side_by_side: list[dict] = field(default_factory=list)
+    # Whether the reader may see the fairness monitor school by school (`can_view_cluster_fairness`); if
+    # not, the report shows the cluster's spread without naming any school.
+    names_schools: bool = True
+    charts: dict[str, Chart] = field(default_factory=dict)
+
+    @property
+    def threshold_words(self) -> str:
+        """The flags' money thresholds as the monitor applies them: strictly above or below."""
+        thresholds = self.fairness.thresholds
+        return (
+            f"more than {times(thresholds.high_ratio)} times its share of the need, or less than "
+            f"{times(thresholds.low_ratio)} times"
+        )
+
+    @property
+    def flag_count(self) -> int:
+        """How many flags the monitor raised, whether or not the reader may see which schools they name."""
+        if self.cluster is None:
+            return sum(line.flags for line in self.fairness.clusters)
+        return len(self.fairness.flags)
 
 
 def _outcomes(requests) -> Outcomes:
@@ -88,28 +113,147 @@ def _outcomes(requests) -> Outcomes:
     )
 
 
+# The charts -----------------------------------------------------------------------------------------------
+
+
+def _decimal(value: Fraction | float | None, places: int) -> Decimal | None:
+    """A number rounded half up to `places` decimals, for a chart and its table."""
+    if value is None:
+        return None
+    return Decimal(half_up(Fraction(value) * 10**places)).scaleb(-places)
+
+
+def _share(value: Fraction | None) -> Decimal | None:
+    return _decimal(None if value is None else value * 100, 1)
+
+
+def _percent_text(value) -> str:
+    return "" if value is None else f"{value}%"
+
+
+def _lorenz_chart(spread: Spread, whose: str) -> Chart:
+    gini = f" The Gini coefficient is {times(spread.gini)}." if spread.gini is not None else ""
+    return line_chart(
+        slug="lorenz",
+        title=f"How evenly the money reaches pupils on SEN support: {whose}",
+        description="A Lorenz curve: schools in order of money per pupil on SEN support, least first. Each "
+        "point is the share of the pupils so far against the share of the money they got; no school is "
+        "named. The straight line is an even spread; the further the curve sags below it, the less even "
+        "the spread." + gini,
+        x_title="Share of pupils on SEN support (%)",
+        y_title="Share of the money (%)",
+        series=[
+            ("An even spread", [(0, 0), (100, 100)]),
+            ("The money as it was awarded", [(x * 100, y * 100) for x, y in spread.points]),
+        ],
+        value_format=lambda value: f"{_decimal(value, 1)}%",
+    )
+
+
+def _charts(year_report: "YearReport") -> dict[str, Chart]:
+    """The report's charts: requests by type, the outcomes found, the fairness monitor's picture (each
+    school's need and money only for those who may see the monitor school by school; the spread, which
+    names nobody, for everyone) and the survey's scores per question."""
+    figures, charts = year_report.figures, []
+    if figures.by_type:
+        charts.append(
+            bar_chart(
+                slug="requests-by-type",
+                title="Requests by type, submitted and funded",
+                description=f"The requests submitted in {year_report.academic_year.name}, by type of "
+                "request, beside those funded.",
+                labels=[label for _, label, _, _ in figures.by_type],
+                series=[
+                    ("Submitted", [n for _, _, n, _ in figures.by_type]),
+                    ("Funded", [funded for _, _, _, funded in figures.by_type]),
+                ],
+                label_heading="Type of request",
+            )
+        )
+    outcomes = year_report.outcomes
+    if outcomes.total:
+        charts.append(
+            bar_chart(
+                slug="outcomes",
+                title="Outcomes the impact reviews found",
+                description=f"Of the {outcomes.total} outcomes the year's impact reviews looked at, how many "
+                "were met, partly met and not met.",
+                labels=[label for label, _, _ in outcomes.rows],
+                series=[("Outcomes", [n for _, n, _ in outcomes.rows])],
+                label_heading="Outcome",
+            )
+        )
+    monitor = year_report.fairness
+    if year_report.cluster is not None and year_report.names_schools and monitor.rows:
+        charts.append(
+            bar_chart(
+                slug="need-and-money",
+                title="Each school's share of the need and of the money",
+                description="For each member school, its share of the cluster's pupils on SEN support and "
+                "with EHC plans, beside its share of the money awarded this year.",
+                labels=[row.school.name for row in monitor.rows],
+                series=[
+                    ("Share of need (%)", [_share(row.need_share) for row in monitor.rows]),
+                    ("Share of money (%)", [_share(row.money_share) for row in monitor.rows]),
+                ],
+                label_heading="School",
+                value_format=_percent_text,
+            )
+        )
+    if monitor.spread.points:
+        whose = (
+            year_report.cluster.name if year_report.cluster else f"every school in {year_report.council.name}"
+        )
+        charts.append(_lorenz_chart(monitor.spread, whose))
+    questions = [q for q in year_report.survey.questions if q.schools.total or q.team.total]
+    if questions:
+        charts.append(
+            bar_chart(
+                slug="survey-scores",
+                title="The annual review survey: the mean score per question",
+                description="For each question, the mean score the schools and the Team Around the Cluster "
+                "gave, from 1 (strongly disagree) to 5 (strongly agree). The questions are numbered as in "
+                "the survey's results below.",
+                labels=[f"Question {number}" for number, _ in enumerate(questions, start=1)],
+                series=[
+                    ("Schools", [_decimal(q.schools.mean, 2) for q in questions]),
+                    ("Team members", [_decimal(q.team.mean, 2) for q in questions]),
+                ],
+                label_heading="Question",
+            )
+        )
+    return {chart.slug: chart for chart in charts}
+
+
 # The reports ----------------------------------------------------------------------------------------------
 
 
-def cluster_year_report(cluster, academic_year, *, with_comments: bool, reader) -> YearReport:
-    """A cluster's year report; the survey's comments only `with_comments` (for admins). A request that
-    `reader` sees only as a blind paper is not tied to its school in the fairness monitor's flags."""
+def cluster_year_report(
+    cluster, academic_year, *, with_comments: bool, reader, names_schools: bool
+) -> YearReport:
+    """A cluster's year report; the survey's comments only `with_comments` (for admins); the fairness
+    monitor school by school only if `names_schools` (for those who may see the cluster's monitor), the
+    cluster's spread without names otherwise. A request that `reader` sees only as a blind paper is not
+    tied to its school in the fairness monitor's flags."""
     clusters = Cluster.objects.filter(pk=cluster.pk)
     review = review_of(cluster, academic_year)
     reviews = [review] if review else []
     monitor = cluster_monitor(cluster, academic_year)
-    return YearReport(
+    year_report = YearReport(
         council=cluster.council,
         academic_year=academic_year,
         cluster=cluster,
         figures=dashboard(academic_year=academic_year, clusters=clusters),
         outcomes=_outcomes(requests_in_scope(academic_year, clusters=clusters)),
         fairness=monitor,
-        flags=monitor.flags_for(hidden=seen_blind(reader, monitor.waiting)),
+        flags=monitor.flags_for(hidden=seen_blind(reader, monitor.waiting)) if names_schools else [],
         survey=survey_results(reviews, with_comments=with_comments),
         reviews=reviews,
         actions=actions_of(reviews),
+        names_schools=names_schools,
     )
+    year_report.charts = _charts(year_report)
+    return year_report
 
 
 def council_year_report(council, academic_year, *, with_comments: bool, reader=None) -> YearReport:
@@ -118,7 +262,7 @@ def council_year_report(council, academic_year, *, with_comments: bool, reader=N
     clusters = Cluster.objects.filter(council=council)
     reviews = reviews_of_council(council, academic_year)
     monitor = council_monitor(council, academic_year)
-    return YearReport(
+    year_report = YearReport(
         council=council,
         academic_year=academic_year,
         cluster=None,
@@ -131,3 +275,5 @@ def council_year_report(council, academic_year, *, with_comments: bool, reader=N
         actions=actions_of(reviews),
         side_by_side=clusters_side_by_side(council, academic_year),
     )
+    year_report.charts = _charts(year_report)
+    return year_report

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clusterfund.core.access import allow_or_403, allow_or_404, signed_in
+from clusterfund.core.charts import chart_download
 from clusterfund.core.errors import apply_errors
 from clusterfund.core.pdf import pdf_response, render_pdf
 from clusterfund.organisations.selectors import clusters_visible_to, councils_visible_to
@@ -86,6 +87,10 @@ def review(request, cluster_pk, start_year):
     manages = permissions.can_manage_annual_review(request.user, cluster)
     invitations = survey.invitations_of(the_review) if the_review else []
     own = [invitation for invitation in invitations if survey.answers_for_self(request.user, invitation)]
+    # The admins key in only answers the invitee has not given themself.
+    keyable = {
+        invitation.pk for invitation in invitations if manages and survey.may_answer(request.user, invitation)
+    }
     return render(
         request,
         "reports/review/review.html",
@@ -97,6 +102,7 @@ def review(request, cluster_pk, start_year):
             "manages": manages,
             "may_open": manages and the_review is None and survey.may_open(cluster, academic_year),
             "invitations": invitations if manages else [],
+            "keyable": keyable,
             "own": own,
             "answered": sum(invitation.answered_at is not None for invitation in invitations),
             "invited": len(invitations),
@@ -140,14 +146,15 @@ def close_review(request, cluster_pk, start_year):
 @require_http_methods(["GET", "POST"])
 def answer(request, cluster_pk, start_year, invitation_pk):
     """The survey, for a school (any of its staff), a team member, or an admin keying in a paper answer.
-    Answers can be changed until the review closes."""
+    Answers can be changed until the review closes. Another school's or team member's invitation does not
+    exist for the person (404); an admin may not open an answer the invitee gave themself (403)."""
     the_review = _review_for(request, cluster_pk, start_year)
     invitation = survey.invitation_of(the_review, invitation_pk)
-    allow_or_404(invitation is not None)
-    allow_or_403(survey.may_answer(request.user, invitation))
+    allow_or_404(invitation is not None and survey.may_see_invitation(request.user, invitation))
     if not the_review.is_open:
         messages.error(request, "The annual review is closed: answers can no longer be changed.")
         return redirect(_review_url(the_review))
+    allow_or_403(survey.may_answer(request.user, invitation))
     questions = survey.survey_questions(the_review)
     given = survey.answers_of(invitation)
     initial = {}
@@ -155,8 +162,12 @@ def answer(request, cluster_pk, start_year, invitation_pk):
         if question.pk in given:
             initial[f"score_{question.pk}"] = given[question.pk].score
             initial[f"comment_{question.pk}"] = given[question.pk].comment
-    form = SurveyForm(_posted(request), questions=questions, initial=initial)
     own = survey.answers_for_self(request.user, invitation)
+    if not own:
+        whose = "the school's name" if invitation.is_school else "the team member's name"
+    else:
+        whose = "your school's name" if invitation.is_school else "your name"
+    form = SurveyForm(_posted(request), questions=questions, initial=initial, whose=whose)
     if own:
         who = invitation.school.name if invitation.is_school else "you"
         intro = f"One answer for {who}. You can change it until the review closes."
@@ -354,6 +365,7 @@ def _cluster_report(request, cluster_pk, start_year):
         academic_year,
         with_comments=permissions.can_read_survey_comments(request.user, cluster),
         reader=request.user,
+        names_schools=permissions.can_view_cluster_fairness(request.user, cluster),
     )
     return year_report, {
         "page_title": f"Year report {academic_year.name}, {cluster.name}",
@@ -394,8 +406,10 @@ def _pdf(request, year_report, context, name):
 def cluster_report(request, cluster_pk, start_year):
     """The cluster's year report: money, activity, times, outcomes, fairness, the survey and the changes
     decided for next year."""
-    _, context = _cluster_report(request, cluster_pk, start_year)
-    return render(request, "reports/review/year_report.html", context)
+    year_report, context = _cluster_report(request, cluster_pk, start_year)
+    prefix = f"{year_report.cluster.slug}-year-report-{start_year}"
+    download = chart_download(request, list(year_report.charts.values()), filename_prefix=prefix)
+    return download or render(request, "reports/review/year_report.html", context)
 
 
 @signed_in("can_view_year_report")
@@ -407,8 +421,10 @@ def cluster_report_pdf(request, cluster_pk, start_year):
 @signed_in("can_view_council_year_report")
 def council_report(request, council_slug, start_year):
     """The council's year report: every cluster side by side, and all their surveys and changes decided."""
-    _, context = _council_report(request, council_slug, start_year)
-    return render(request, "reports/review/year_report.html", context)
+    year_report, context = _council_report(request, council_slug, start_year)
+    prefix = f"{year_report.council.slug}-year-report-{start_year}"
+    download = chart_download(request, list(year_report.charts.values()), filename_prefix=prefix)
+    return download or render(request, "reports/review/year_report.html", context)
 
 
 @signed_in("can_view_council_year_report")

@@ -11,6 +11,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Case, Count, F, Min, Q, Value, When
@@ -19,6 +20,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from clusterfund.accounts.models import RoleAssignment
+from clusterfund.accounts.permissions import scope_of
 from clusterfund.accounts.roles import Role
 from clusterfund.audit.services import record_event
 from clusterfund.core.errors import Invalid, Refused
@@ -62,6 +64,7 @@ DEFAULT_QUESTIONS = (
     ),
 )
 QUESTION_LIMIT = 300
+NOTE_LIMIT = 300
 ACTION_LIMIT = 500
 OWNER_LIMIT = 200
 REMIND_EVERY = datetime.timedelta(days=7)
@@ -160,9 +163,76 @@ def answers_for_self(user, invitation) -> bool:
     )
 
 
-def may_answer(user, invitation) -> bool:
-    """The invitee answers; the review's admins may key in an answer given on paper or by email."""
+def may_see_invitation(user, invitation) -> bool:
+    """Whether the invitation is the person's business at all: the invitee's own, or one the review's admins
+    run. Anyone else (another school, another team member) is told it does not exist."""
     return answers_for_self(user, invitation) or can_manage_annual_review(user, invitation.review.cluster)
+
+
+def may_answer(user, invitation) -> bool:
+    """The invitee answers; the review's admins may key in an answer given on paper or by email, but never
+    open or overwrite one the invitee gave themself (whose comments are read only in the results, without
+    the invitee's name)."""
+    if answers_for_self(user, invitation):
+        return True
+    return can_manage_annual_review(user, invitation.review.cluster) and (
+        invitation.answered_at is None or invitation.keyed_in
+    )
+
+
+@dataclass(frozen=True)
+class OpenInvitation:
+    """An open review's survey waiting for the person's answer, with what its link needs."""
+
+    cluster_pk: int
+    start_year: int
+    invitation_pk: int
+    cluster_name: str
+    year_name: str
+    name: str  # the school answered for, or the team member's own name
+    is_school: bool
+
+    @property
+    def url(self) -> str:
+        return reverse("review:answer", args=[self.cluster_pk, self.start_year, self.invitation_pk])
+
+
+def open_invitations_for(user) -> list[OpenInvitation]:
+    """The surveys the person still has to answer for themself, in one query: each open review's invitation
+    of a school they are staff of, or of themself as a member of the cluster's Team Around the Cluster,
+    not yet answered. An admin's keying-in is not listed: it is not their own answer."""
+    if not user.is_authenticated:
+        return []
+    scope = scope_of(user)
+    mine = Q(school_id__in=scope.staff_of) | Q(
+        team_member__user=user, review__cluster_id__in=scope.team_member_of
+    )
+    if not scope.staff_of and not scope.team_member_of:
+        return []
+    rows = (
+        SurveyInvitation.objects.filter(mine, review__closed_at=None, answered_at=None)
+        .order_by("review__academic_year__start_year", "review__cluster__name", "school__name", "pk")
+        .values_list(
+            "review__cluster_id",
+            "review__academic_year__start_year",
+            "pk",
+            "review__cluster__name",
+            "school__name",
+            "team_member__name",
+        )
+    )
+    return [
+        OpenInvitation(
+            cluster_pk=cluster_pk,
+            start_year=start_year,
+            invitation_pk=pk,
+            cluster_name=cluster_name,
+            year_name=AcademicYear(start_year=start_year).name,
+            name=school_name or member_name,
+            is_school=school_name is not None,
+        )
+        for cluster_pk, start_year, pk, cluster_name, school_name, member_name in rows
+    ]
 
 
 def actions_of(reviews) -> list[ReviewAction]:
@@ -491,6 +561,16 @@ def answer_path(invitation) -> str:
     )
 
 
+def site_url() -> str:
+    """The service's own address, scheme and host (the SITE_URL setting), for links in emails."""
+    return getattr(settings, "SITE_URL", "http://localhost:8000").rstrip("/")
+
+
+def answer_url(invitation) -> str:
+    """The full web address of the invitation's answer page, for an email."""
+    return site_url() + answer_path(invitation)
+
+
 def _email(invitation, questions: int, *, reminder: bool) -> tuple[str, str]:
     """The subject and body of one invitation or reminder. It names the cluster, the year and who is asked,
     never anyone's answers."""
@@ -502,12 +582,13 @@ def _email(invitation, questions: int, *, reminder: bool) -> tuple[str, str]:
         else "as a member of the Team Around the Cluster"
     )
     subject = f"{'Reminder: ' if reminder else ''}the annual review of {cluster.name}, {year}"
+    note = f" {review.note}" if review.note else ""
     body = "\n\n".join(
         [
-            f"{cluster.name} is reviewing how its cluster funding worked in {year}. Please answer "
+            f"{cluster.name} is reviewing how its cluster funding worked in {year}.{note} Please answer "
             f"{questions} short question{'s' if questions != 1 else ''} {who}: each on a scale from strongly "
             "disagree to strongly agree, with room for a comment.",
-            f"Sign in to clusterfund to answer:\n{answer_path(invitation)}",
+            f"Sign in to clusterfund to answer:\n{answer_url(invitation)}",
             "One answer is needed "
             + ("from each school, by any of its staff." if invitation.is_school else "from each team member.")
             + " You can change it until the review closes.",
@@ -527,12 +608,17 @@ def _send(subject: str, body: str, recipients: list[str]) -> None:
 
 @transaction.atomic
 def open_annual_review(
-    *, cluster, academic_year, acting_user, today: datetime.date | None = None
+    *, cluster, academic_year, acting_user, today: datetime.date | None = None, note: str = ""
 ) -> AnnualReview:
     """Open a cluster's annual review of a year: it asks the council's questions in use now, of every school
     in the cluster that year and every member of its Team Around the Cluster, and emails each of them (a
-    school's staff, a team member who can sign in) once the transaction commits."""
+    school's staff, a team member who can sign in) once the transaction commits. `note` says what kind of
+    review it is, for example the mid-year check, on its pages, its report and its emails."""
     today = today or timezone.localdate()
+    errors: dict[str, str] = {}
+    note = _text(errors, "note", note, "the note", required=False, limit=NOTE_LIMIT)
+    if errors:
+        raise ReviewInvalid(errors)
     cluster = Cluster.objects.select_for_update().select_related("council").get(pk=cluster.pk)
     if not can_manage_annual_review(acting_user, cluster):
         raise ReviewError("Only the council's SEND team and the cluster's admin open the annual review.")
@@ -554,7 +640,7 @@ def open_annual_review(
         raise ReviewError(f"{cluster.name} has no member schools in {academic_year.name}.")
     questions = [q for q in _council_questions(cluster.council, acting_user) if q.retired_at is None]
     review = AnnualReview.objects.create(
-        cluster=cluster, academic_year=academic_year, opened_on=today, opened_by=acting_user
+        cluster=cluster, academic_year=academic_year, opened_on=today, opened_by=acting_user, note=note
     )
     SurveyQuestion.objects.bulk_create(
         SurveyQuestion(review=review, source=q, position=number, text=q.text, hint=q.hint)
@@ -577,6 +663,7 @@ def open_annual_review(
         council=cluster.council,
         after={
             "academic_year": academic_year.name,
+            "note": note,
             "questions": [q.text for q in questions],
             "schools": len(schools),
             "team_members": len(team),
@@ -616,6 +703,11 @@ def answer_survey(*, invitation, answers: dict[int, tuple[int | None, str]], act
             "Only the school's own staff answer for the school."
             if invitation.school_id
             else "Only the team member answers for themself."
+        )
+    if not own and invitation.answered_at is not None and not invitation.keyed_in:
+        raise ReviewError(
+            f"{invitation.name} answered for {'itself' if invitation.school_id else 'themself'}: only "
+            f"{'its staff' if invitation.school_id else 'they'} can change the answer."
         )
     questions = {q.pk: q for q in review.questions.all()}
     errors: dict[str, str] = {}

@@ -368,14 +368,7 @@ MATRIX = {
     "review:review": (_cluster_14_year, 302, only(KIRKLEES_CLUSTER_14)),
     "review:open": (_cluster_14_year, 302, everyone(405)),
     "review:close": (_cluster_14_year, 302, everyone(405)),
-    "review:answer": (
-        _cluster_14_open_review,
-        302,
-        only(
-            REVIEW_ADMINS | {K_ST_THOMAS},
-            **dict.fromkeys(KIRKLEES_CLUSTER_14 - REVIEW_ADMINS - {K_ST_THOMAS}, 403),
-        ),
-    ),
+    "review:answer": (_cluster_14_open_review, 302, only(REVIEW_ADMINS | {K_ST_THOMAS})),
     "review:results": (_cluster_14_year, 302, only(YEAR_REPORT)),
     "review:add_action": (
         _cluster_14_year,

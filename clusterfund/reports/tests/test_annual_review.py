@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clusterfund.audit.models import AuditEvent
+from clusterfund.demo import demo_review
 from clusterfund.organisations.models import AcademicYear, Cluster, Council
 from clusterfund.reports import survey
 from clusterfund.reports.models import AnnualReview, ReviewQuestion, SurveyAnswer, SurveyInvitation
@@ -79,7 +80,12 @@ def test_opening_asks_every_member_school_and_team_member_the_councils_questions
     recipients = sorted(address for message in mail.outbox for address in message.to)
     assert recipients == sorted([K_ST_THOMAS, K_BIRKBY, K_CHAIR, K_EP])
     message = next(m for m in mail.outbox if m.to == [K_ST_THOMAS])
-    assert "St Thomas" in message.body and survey.answer_path(_invitation(opened, urn=151801)) in message.body
+    invitation = _invitation(opened, urn=151801)
+    assert "St Thomas" in message.body and survey.answer_path(invitation) in message.body
+    # a full web address, scheme and host, that a mail program makes a link of
+    assert f"\n{survey.answer_url(invitation)}" in message.body and survey.answer_url(invitation).startswith(
+        "http"
+    )
     event = AuditEvent.objects.get(action="review.opened", object_id=str(opened.pk))
     assert event.after["schools"] == 11 and event.after["emailed"] == 4
     # the council's defaults were saved as its own questions on the way
@@ -377,7 +383,12 @@ def test_the_review_pages_answer_close_and_show_results(opened, signed_in_client
     chair = signed_in_client(K_CHAIR)
     results = chair.get(reverse("review:results", args=[cluster.pk, year])).content.decode()
     assert "Kind words" not in results and "shown to the council" in results
-    assert chair.get(answer_url).status_code == 403
+    # another school's (or team member's) invitation does not exist for them
+    assert chair.get(answer_url).status_code == 404
+    client.logout()
+    assert signed_in_client(K_BIRKBY).get(answer_url).status_code == 404
+    client.logout()
+    assert signed_in_client(K_EP).get(answer_url).status_code == 404
 
 
 def test_the_review_page_opens_a_review(
@@ -420,3 +431,135 @@ def test_demo_reviews_are_complete(db):
         assert review.invitations.filter(team_member__isnull=False).count() == 4
         actions = review.actions.all()
         assert 2 <= actions.count() <= 3 and actions.exclude(done_on=None).count() == 1
+        # all the demo's requests and money are this year, part-way through: it is the mid-year check
+        assert review.note.startswith(f"This is the mid-year check of {year.name}")
+
+
+def test_the_demo_answers_read_like_people_wrote_them(db):
+    for slug in ("kirklees", "stoke-on-trent"):
+        review = AnnualReview.objects.get(cluster__council__slug=slug)
+        answers = list(SurveyAnswer.objects.filter(invitation__review=review).values_list("score", "comment"))
+        comments = [comment for _, comment in answers if comment]
+        assert len(set(comments)) == len(comments) >= 8  # no comment said twice
+        assert len(comments) < len(answers) / 2  # many answers have none
+        assert {score for score, _ in answers} == {1, 2, 3, 4, 5}
+        for score, comment in answers:
+            if comment:
+                band = demo_review._band(score)
+                assert any(comment in bands[band] for bands in demo_review.COMMENTS.values()), comment
+    kirklees = set(
+        SurveyAnswer.objects.filter(invitation__review__cluster__slug="cluster-14").values_list(
+            "comment", flat=True
+        )
+    )
+    stoke = set(
+        SurveyAnswer.objects.filter(invitation__review__cluster__council__slug="stoke-on-trent").values_list(
+            "comment", flat=True
+        )
+    )
+    assert kirklees & stoke <= {""}
+
+
+def test_loading_the_demo_review_again_adds_nothing(db):
+    from clusterfund.demo.loader import SCHEMES
+
+    before = (AnnualReview.objects.count(), SurveyAnswer.objects.count())
+    for scheme in SCHEMES:
+        council = Council.objects.get(la_code=scheme.la_code)
+        assert demo_review.load_review(council, scheme.accounts) is None
+    assert (AnnualReview.objects.count(), SurveyAnswer.objects.count()) == before
+
+
+def test_the_survey_email_carries_the_full_address(opened, settings):
+    settings.SITE_URL = "https://clusterfund.example.gov.uk/"
+    invitation = _invitation(opened, urn=151801)
+    assert survey.answer_url(invitation) == "https://clusterfund.example.gov.uk" + survey.answer_path(
+        invitation
+    )
+    _, body = survey._email(invitation, 4, reminder=True)
+    assert "http://" in body or "https://" in body
+    assert survey.answer_url(invitation) in body and survey.answer_url(invitation).startswith("http")
+
+
+def test_open_invitations_are_listed_for_those_who_answer_them(opened, user_by_email):
+    st_thomas = user_by_email(K_ST_THOMAS)
+    [mine] = survey.open_invitations_for(st_thomas)
+    invitation = _invitation(opened, urn=151801)
+    assert (mine.invitation_pk, mine.cluster_pk, mine.start_year) == (
+        invitation.pk,
+        opened.cluster_id,
+        opened.academic_year.start_year,
+    )
+    assert mine.url == reverse("review:answer", args=[opened.cluster_id, mine.start_year, invitation.pk])
+    assert mine.name == invitation.school.name and mine.is_school and mine.cluster_name == "Cluster 14"
+    [ep] = survey.open_invitations_for(user_by_email(K_EP))
+    assert not ep.is_school and ep.invitation_pk == _invitation(opened, email=K_EP).pk
+    # the admins key in answers but have none of their own; the auditor and Stoke are not asked
+    for email in (K_ADMIN, K_CLUSTER_ADMIN, K_AUDITOR, S_ADMIN):
+        assert survey.open_invitations_for(user_by_email(email)) == []
+    # once answered, or once the review closes, it is no longer waiting
+    survey.answer_survey(invitation=invitation, answers=_answers(opened), acting_user=st_thomas)
+    assert survey.open_invitations_for(st_thomas) == []
+    survey.close_annual_review(review=opened, acting_user=user_by_email(K_ADMIN))
+    assert survey.open_invitations_for(user_by_email(K_EP)) == []
+
+
+def test_open_invitations_take_one_query(opened, user_by_email, django_assert_max_num_queries):
+    user = user_by_email(K_ST_THOMAS)
+    survey.open_invitations_for(user)  # the person's roles, cached
+    with django_assert_max_num_queries(1):
+        survey.open_invitations_for(user)
+
+
+def test_the_comment_boxes_say_who_reads_the_comments(opened, signed_in_client, client, user_by_email):
+    cluster, year = opened.cluster, opened.academic_year.start_year
+    invitation = _invitation(opened, urn=151801)
+    answer_url = reverse("review:answer", args=[cluster.pk, year, invitation.pk])
+    html = signed_in_client(K_ST_THOMAS).get(answer_url).content.decode()
+    said = (
+        "Only the council&#39;s SEND team and the cluster&#39;s admin read comments; they are not shown with "
+        "your school&#39;s name."
+    )
+    assert html.count(said) == len(survey.survey_questions(opened))
+    # and it is true: the results the admins read name no school
+    survey.answer_survey(
+        invitation=invitation,
+        answers=_answers(opened, comment="A comment"),
+        acting_user=user_by_email(K_ST_THOMAS),
+    )
+    client.logout()
+    admin = signed_in_client(K_CLUSTER_ADMIN)
+    results = admin.get(reverse("review:results", args=[cluster.pk, year])).content.decode()
+    assert "A comment" in results and "(a school, Cluster 14, score 4)" in results
+    assert invitation.school.name not in results
+    # nor may an admin open the school's own answer, where its comments are
+    assert admin.get(answer_url).status_code == 403
+    page = admin.get(reverse("review:review", args=[cluster.pk, year])).content.decode()
+    assert answer_url not in page
+    with pytest.raises(survey.ReviewError, match="answered for itself"):
+        survey.answer_survey(
+            invitation=invitation, answers=_answers(opened), acting_user=user_by_email(K_CLUSTER_ADMIN)
+        )
+
+
+def test_the_review_page_of_a_year_without_a_review_says_how_to_open_one(
+    cluster, last_year, signed_in_client, client
+):
+    url = reverse("review:review", args=[cluster.pk, last_year.start_year])
+    html = signed_in_client(K_ADMIN).get(url).content.decode()
+    assert "has not been opened" in html and "Open the annual review" in html
+    client.logout()
+    html = signed_in_client(K_EP).get(url).content.decode()
+    assert "has not been opened" in html and "Open the annual review" not in html
+
+
+def test_home_tells_each_person_asked_that_the_review_waits_for_their_answer(opened, signed_in_client):
+    link = "Answer the annual review of Cluster 14"
+    home = signed_in_client(K_ST_THOMAS).get(reverse("core:home")).content.decode()
+    assert f"{link}, {opened.academic_year.name}, for St Thomas CE Primary School" in home
+    invitation = _invitation(opened, urn=151801)
+    assert (
+        reverse("review:answer", args=[opened.cluster_id, opened.academic_year.start_year, invitation.pk])
+        in home
+    )
+    assert link not in signed_in_client(K_AUDITOR).get(reverse("core:home")).content.decode()
