@@ -5,6 +5,12 @@ from django import forms
 
 from clusterfund.core.fields import DateInputField
 from clusterfund.organisations.imports import parse_census_month
+from clusterfund.organisations.models import LEAST_SUPPRESSION_THRESHOLD
+from clusterfund.organisations.services import (
+    MOST_SUPPRESSION_THRESHOLD,
+    giving_prefix_error,
+    org_id_error,
+)
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
@@ -76,6 +82,9 @@ def _number_messages(what: str, *, low, high, example, decimals: bool = False) -
     return messages
 
 
+_SMALLEST = "The smallest count that is published"
+
+
 class FairnessSettingsForm(forms.Form):
     """The thresholds at which the fairness monitor raises its flags, and how the council publishes its
     grants as open data."""
@@ -126,15 +135,17 @@ class FairnessSettingsForm(forms.Form):
     )
     giving_prefix = forms.CharField(
         label="360Giving prefix (optional)",
-        help_text="The prefix 360Giving registered for the council's grant identifiers, like 360G-kirklees. "
-        "Leave it blank until the council has one.",
+        help_text="The prefix 360Giving registered for the council's grant identifiers: 360G- and then "
+        "letters, numbers or hyphens, with no spaces, like 360G-kirklees. Leave it blank until the council "
+        "has one.",
         required=False,
         max_length=60,
         error_messages={"max_length": "The 360Giving prefix must be 60 characters or fewer"},
     )
     giving_org_id = forms.CharField(
         label="Organisation identifier (optional)",
-        help_text="The council's identifier on an org-id.guide register, like GB-LAE-KIR",
+        help_text="The council's identifier on an org-id.guide register: the register's code, then a hyphen "
+        "and the council's identifier on it, with no spaces, like GB-LAE-KIR",
         required=False,
         max_length=60,
         error_messages={"max_length": "The organisation identifier must be 60 characters or fewer"},
@@ -153,9 +164,31 @@ class FairnessSettingsForm(forms.Form):
     )
     suppression_threshold = forms.IntegerField(
         label="Smallest count that is published",
-        help_text="Published pages and files show any count below this as 'fewer than' it. Most "
-        "publishers of children's data use 5 or more.",
-        min_value=1,
-        max_value=100,
-        error_messages=_number_messages("the smallest count that is published", low=1, high=100, example="5"),
+        help_text="Published pages and files show any count below this as 'fewer than' it, so that no "
+        "group is small enough to identify a child. It is 5 at least: the council may raise it, up to 100, "
+        "but not lower it below 5.",
+        min_value=LEAST_SUPPRESSION_THRESHOLD,
+        max_value=MOST_SUPPRESSION_THRESHOLD,
+        error_messages={
+            **_number_messages(
+                "the smallest count that is published",
+                low=LEAST_SUPPRESSION_THRESHOLD,
+                high=MOST_SUPPRESSION_THRESHOLD,
+                example="5",
+            ),
+            "min_value": f"{_SMALLEST} must be {LEAST_SUPPRESSION_THRESHOLD} or more",
+            "max_value": f"{_SMALLEST} must be {MOST_SUPPRESSION_THRESHOLD} or fewer",
+        },
     )
+
+    def clean_giving_prefix(self):
+        value = self.cleaned_data["giving_prefix"]
+        if value and (message := giving_prefix_error(value)):
+            raise forms.ValidationError(message)
+        return value
+
+    def clean_giving_org_id(self):
+        value = self.cleaned_data["giving_org_id"]
+        if value and (message := org_id_error(value)):
+            raise forms.ValidationError(message)
+        return value

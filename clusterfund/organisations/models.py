@@ -3,11 +3,17 @@
 import datetime
 from decimal import Decimal
 
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 
 OPEN_GOVERNMENT_LICENCE = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+# Open data: a 360Giving prefix is 360G- and the publisher's own part; an org-id is a register's code (a
+# country and a list, like GB-LAE) and the organisation's identifier on it. Neither has spaces.
+GIVING_PREFIX_PATTERN = r"^360G-[A-Za-z0-9-]+$"
+ORG_ID_PATTERN = r"^[A-Z]{2}-[A-Z0-9]+-[A-Za-z0-9.\-]+$"
+# The smallest count a council may publish: it may raise it, never lower it below this.
+LEAST_SUPPRESSION_THRESHOLD = 5
 
 
 class Council(models.Model):
@@ -86,12 +92,14 @@ class Council(models.Model):
         blank=True,
         help_text="The prefix 360Giving registered for the council's grant identifiers, e.g. 360G-kirklees; "
         "blank until it has one",
+        validators=[RegexValidator(GIVING_PREFIX_PATTERN, "Enter a 360Giving prefix, like 360G-kirklees")],
     )
     giving_org_id = models.CharField(
         "organisation identifier for open data",
         max_length=60,
         blank=True,
         help_text="The council's org-id, e.g. GB-LAE-KIR (the Local Authorities in England register)",
+        validators=[RegexValidator(ORG_ID_PATTERN, "Enter an organisation identifier, like GB-LAE-KIR")],
     )
     open_data_licence = models.URLField(
         "licence of the open data",
@@ -101,8 +109,8 @@ class Council(models.Model):
     suppression_threshold = models.PositiveSmallIntegerField(
         "smallest count that is published",
         default=5,
-        validators=[MinValueValidator(1)],
-        help_text="Published figures show any count below this as 'fewer than' it",
+        validators=[MinValueValidator(LEAST_SUPPRESSION_THRESHOLD), MaxValueValidator(100)],
+        help_text="Published figures show any count below this as 'fewer than' it; never below 5",
     )
     # The fairness monitor's thresholds: when a flag asks someone to look again.
     fairness_high_ratio = models.DecimalField(

@@ -13,6 +13,9 @@ from clusterfund.audit.services import changes, record_event
 from clusterfund.core.errors import Invalid, Refused
 from clusterfund.organisations.calendar import default_half_terms
 from clusterfund.organisations.models import (
+    GIVING_PREFIX_PATTERN,
+    LEAST_SUPPRESSION_THRESHOLD,
+    ORG_ID_PATTERN,
     AcademicYear,
     Cluster,
     ClusterMembership,
@@ -233,8 +236,33 @@ FAIRNESS_AND_OPEN_DATA_FIELDS = (
     "open_data_licence",
     "suppression_threshold",
 )
-_GIVING_PREFIX = re.compile(r"360G-[A-Za-z0-9-]+")
-_ORG_ID = re.compile(r"[A-Z]{2}-[A-Z0-9]+-[A-Za-z0-9._/-]+")
+_GIVING_PREFIX = re.compile(GIVING_PREFIX_PATTERN)
+_ORG_ID = re.compile(ORG_ID_PATTERN)
+MOST_SUPPRESSION_THRESHOLD = 100
+
+
+def giving_prefix_error(value: str) -> str | None:
+    """What is wrong with a 360Giving prefix (360G- then letters, numbers and hyphens), or None."""
+    if any(character.isspace() for character in value):
+        return "The 360Giving prefix must not contain spaces, like 360G-kirklees"
+    if len(value) > 60 or not _GIVING_PREFIX.fullmatch(value):
+        return (
+            "The 360Giving prefix must start 360G- and then use only letters, numbers and hyphens, like "
+            "360G-kirklees"
+        )
+    return None
+
+
+def org_id_error(value: str) -> str | None:
+    """What is wrong with an org-id (a register's code, like GB-LAE, then the identifier on it), or None."""
+    if any(character.isspace() for character in value):
+        return "The organisation identifier must not contain spaces, like GB-LAE-KIR"
+    if len(value) > 60 or not _ORG_ID.fullmatch(value):
+        return (
+            "The organisation identifier must be a register's code, like GB-LAE, then a hyphen and the "
+            "council's identifier on it, like GB-LAE-KIR"
+        )
+    return None
 
 
 def _whole(errors: dict, field: str, value, what: str, low: int, high: int) -> None:
@@ -279,20 +307,19 @@ def change_fairness_and_open_data_settings(
     _whole(errors, "fairness_meetings_waited", fairness_meetings_waited, "The number of meetings", 1, 12)
     _whole(errors, "fairness_named_blind_gap", fairness_named_blind_gap, "The gap", 1, 100)
     _whole(
-        errors, "suppression_threshold", suppression_threshold, "The smallest count that is published", 1, 100
+        errors,
+        "suppression_threshold",
+        suppression_threshold,
+        "The smallest count that is published",
+        LEAST_SUPPRESSION_THRESHOLD,
+        MOST_SUPPRESSION_THRESHOLD,
     )
     giving_prefix = (giving_prefix or "").strip()
-    if giving_prefix and (len(giving_prefix) > 60 or not _GIVING_PREFIX.fullmatch(giving_prefix)):
-        errors["giving_prefix"] = (
-            "The 360Giving prefix must start 360G- and use only letters, numbers and hyphens, like "
-            "360G-kirklees"
-        )
+    if giving_prefix and (message := giving_prefix_error(giving_prefix)):
+        errors["giving_prefix"] = message
     giving_org_id = (giving_org_id or "").strip()
-    if giving_org_id and (len(giving_org_id) > 60 or not _ORG_ID.fullmatch(giving_org_id)):
-        errors["giving_org_id"] = (
-            "The organisation identifier must be a register's code and the council's identifier on it, "
-            "like GB-LAE-KIR"
-        )
+    if giving_org_id and (message := org_id_error(giving_org_id)):
+        errors["giving_org_id"] = message
     open_data_licence = (open_data_licence or "").strip()
     try:
         URLValidator(schemes=["http", "https"])(open_data_licence)

@@ -9,12 +9,16 @@ ask someone to look again: they are prompts, not verdicts.
 
 - a school whose share of the money is far above or below its share of need (once the cluster has awarded
   anything);
-- a member school that sent no request, as lead or joint school, for a run of terms: possible unmet need;
+- a member school that sent no request, as lead or joint school, for a run of terms: possible unmet need
+  (only terms of years in which the cluster had money count, and the run ends with the chosen year);
 - a request that waited for more meetings than the scheme allows (deferred, or approved with no money left
   and carried over);
 - a school whose requests are funded far more often in meetings that read them with names than in meetings
   that read them blind, where it has had both (each meeting records whether its papers were blind when its
   agenda was frozen).
+
+Someone who reads the cluster's papers blind (`reads_blind`) is shown each school's figures counted over
+decided requests only, so that no figure ties a school to a request not yet decided.
 
 Every read aggregates in the database: the number of queries is the same whatever the number of schools,
 requests or ledger entries.
@@ -28,12 +32,13 @@ from fractions import Fraction
 from django.db.models import Case, Count, F, IntegerField, Max, Min, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
+from clusterfund.accounts.permissions import scope_of
 from clusterfund.core.formatting import pounds
-from clusterfund.funding_requests.lifecycle import RequestStatus
+from clusterfund.funding_requests.lifecycle import FUNDED, RequestStatus
 from clusterfund.funding_requests.models import FundingRequest, JointSchool
-from clusterfund.funding_requests.selectors import requests_visible_to
+from clusterfund.funding_requests.selectors import DECIDED_Q, requests_visible_to, with_result
 from clusterfund.meetings.models import AgendaItem, ItemOutcome, Meeting, MeetingStatus
-from clusterfund.money.models import BALANCE_SUMS, LedgerEntry
+from clusterfund.money.models import BALANCE_SUMS, LedgerEntry, Pot
 from clusterfund.organisations.models import AcademicYear, ClusterMembership, HalfTerm, SchoolCensus
 from clusterfund.pupils.models import Pupil
 from clusterfund.pupils.needs import AreaOfNeed
@@ -41,9 +46,11 @@ from clusterfund.reports.inequality import Group, gini, lorenz_points
 from clusterfund.triage.permissions import blind_ids
 
 S = RequestStatus
-# Funded: the meeting (or chair's action) gave money, whatever has happened to the request since. A
-# request is decided on the day a meeting (or triage) settled it, as the dashboards count it.
-APPROVED = (S.APPROVED, S.PART_APPROVED, S.IN_DELIVERY, S.REVIEWED, S.CLOSED)
+# Approved: the meeting (or chair's action) gave money, whatever has happened to the request since
+# (`FUNDED`). Decided: a decision was recorded and it was not to defer the request (`DECIDED_Q`), as the
+# dashboards count it.
+# A census older than this many months before the year starts is flagged on the page as out of date.
+OLD_CENSUS_MONTHS = 18
 # Outcomes that send a request on to the next meeting.
 PUT_OFF = (ItemOutcome.DEFERRED, ItemOutcome.APPROVED_NOT_FUNDED)
 # Outcomes of the vote itself: what a named or a blind meeting decided on the merits.
@@ -229,9 +236,43 @@ class Spread:
     left_out: int
 
 
+@dataclass(frozen=True)
+class Census:
+    """Which census months the figures of need come from: each month with how many schools' counts it
+    gives, the schools with no census counts, and whether even the newest is old for the year."""
+
+    months: list[tuple[datetime.date, int]]
+    without: int
+    newest: datetime.date | None
+    is_old: bool
+
+
+def months_before(earlier: datetime.date, later: datetime.date) -> int:
+    """Whole calendar months from `earlier` to `later`: January 2023 to September 2026 is 44."""
+    return (later.year - earlier.year) * 12 + later.month - earlier.month
+
+
+def census_of(rows: list[SchoolRow], academic_year: AcademicYear) -> Census:
+    """The census months the rows' need comes from, and whether the newest is more than
+    OLD_CENSUS_MONTHS months before the year starts (or there is none)."""
+    counts: dict[datetime.date, int] = defaultdict(int)
+    for row in rows:
+        if row.census_month is not None:
+            counts[row.census_month] += 1
+    newest = max(counts, default=None)
+    return Census(
+        months=sorted(counts.items(), reverse=True),
+        without=sum(row.census_month is None for row in rows),
+        newest=newest,
+        is_old=bool(rows)
+        and (newest is None or months_before(newest, academic_year.starts_on) > OLD_CENSUS_MONTHS),
+    )
+
+
 @dataclass
 class ClusterMonitor:
-    """A cluster's fairness monitor for one academic year."""
+    """A cluster's fairness monitor for one academic year. With `decided_only`, every school's figures
+    count decided requests only (for a reader who reads the cluster's papers blind)."""
 
     cluster: object
     academic_year: AcademicYear
@@ -243,6 +284,8 @@ class ClusterMonitor:
     blind_meetings: int
     totals: Totals
     spread: Spread
+    has_money: bool = True
+    decided_only: bool = False
 
     @property
     def flags(self) -> list[Flag]:
@@ -259,9 +302,22 @@ class ClusterMonitor:
             for flag in _waiting_flags(waiting, self.thresholds, hide_school=waiting.pk in hidden)
         ]
 
+    def flags_by_school(self, *, hidden: set[int]) -> dict[int, list[Flag]]:
+        """Every flag that concerns each school, as one person may read them: its own, and those of its
+        requests that waited, unless the person sees the request only as a blind paper."""
+        by_school: dict[int, list[Flag]] = defaultdict(list)
+        for flag in self.flags_for(hidden=hidden):
+            if flag.school_id is not None:
+                by_school[flag.school_id].append(flag)
+        return by_school
+
     @property
     def has_awards(self) -> bool:
         return self.totals.committed_pence > 0
+
+    @property
+    def census(self) -> Census:
+        return census_of(self.rows, self.academic_year)
 
 
 @dataclass
@@ -286,6 +342,7 @@ class ClusterLine:
     totals: Totals
     flags: int
     spread: Spread
+    has_money: bool = True
 
 
 @dataclass
@@ -301,6 +358,10 @@ class CouncilMonitor:
     totals: Totals
     spread: Spread
     monitors: dict[int, ClusterMonitor]
+
+    @property
+    def census(self) -> Census:
+        return census_of([row for m in self.monitors.values() for row in m.rows], self.academic_year)
 
 
 @dataclass
@@ -319,6 +380,11 @@ class SchoolView:
     totals: Totals | None
     spread: Spread | None
     thresholds: Thresholds
+    has_money: bool = True
+
+    @property
+    def census(self) -> Census:
+        return census_of([self.row] if self.row else [], self.academic_year)
 
 
 # The reads
@@ -364,25 +430,35 @@ def _requests_of_year(council, academic_year, cluster_ids):
     return requests
 
 
-def _request_counts(requests) -> dict[tuple[int, int], dict]:
+def _decided(council):
+    """The council's decided requests, as the dashboards count them (`with_result(…, "decided")`), for a
+    subquery."""
+    return with_result(FundingRequest.objects.filter(council=council), "decided").values("pk")
+
+
+def _request_counts(requests, *, decided_only: bool) -> dict[tuple[int, int], dict]:
+    if decided_only:
+        requests = requests.filter(DECIDED_Q)
     rows = (
         requests.order_by()
         .values("cluster_id", "lead_school_id")
         .annotate(
             submitted=Count("pk", filter=Q(submitted_at__isnull=False)),
-            decided=Count("pk", filter=Q(decided_on__isnull=False)),
-            approved=Count("pk", filter=Q(status__in=APPROVED)),
+            decided=Count("pk", filter=DECIDED_Q),
+            approved=Count("pk", filter=Q(status__in=FUNDED)),
         )
     )
     return {(row["cluster_id"], row["lead_school_id"]): row for row in rows}
 
 
-def _committed(council, academic_year, cluster_ids) -> dict[tuple[int, int], int]:
+def _committed(council, academic_year, cluster_ids, *, decided_only: bool) -> dict[tuple[int, int], int]:
     entries = LedgerEntry.objects.filter(
         award__funding_request__council=council, award__pot__academic_year=academic_year
     )
     if cluster_ids is not None:
         entries = entries.filter(award__funding_request__cluster_id__in=cluster_ids)
+    if decided_only:
+        entries = entries.filter(award__funding_request__in=_decided(council))
     rows = (
         entries.order_by()
         .values("award__funding_request__cluster_id", "award__payee_school_id")
@@ -394,10 +470,38 @@ def _committed(council, academic_year, cluster_ids) -> dict[tuple[int, int], int
     }
 
 
+def _years_with_money(council, start_years, cluster_ids) -> set[tuple[int, int]]:
+    """(cluster, start year) for each of these years in which the cluster had money: funds in its own
+    pots, or money committed on its requests (from the city contingency, say). One query."""
+    entries = LedgerEntry.objects.filter(
+        pot__council=council,
+        pot__academic_year__start_year__in=start_years,
+        pot__kind__in=(Pot.Kind.CLUSTER, Pot.Kind.CONTINGENCY),
+    )
+    if cluster_ids is not None:
+        entries = entries.filter(
+            Q(pot__cluster_id__in=cluster_ids) | Q(award__funding_request__cluster_id__in=cluster_ids)
+        )
+    rows = (
+        entries.order_by()
+        .values("pot__cluster_id", "pot__academic_year__start_year", "award__funding_request__cluster_id")
+        .annotate(allocated=BALANCE_SUMS["allocated"], committed=BALANCE_SUMS["committed"])
+    )
+    funded = set()
+    for row in rows:
+        start_year = row["pot__academic_year__start_year"]
+        if row["allocated"] > 0:
+            funded.add((row["pot__cluster_id"], start_year))
+        if row["committed"] > 0 and row["award__funding_request__cluster_id"] is not None:
+            funded.add((row["award__funding_request__cluster_id"], start_year))
+    return funded
+
+
 @dataclass(frozen=True)
 class _Term:
     pk: int
     name: str
+    start_year: int  # of its academic year
     starts_on: datetime.date
     until: datetime.date  # the day the next term starts, or the day after its year ends
     counted: bool  # its first half term is over, so a quiet term means something
@@ -406,7 +510,8 @@ class _Term:
 
 def _terms(council, academic_year, today: datetime.date) -> list[_Term]:
     """The terms of this year and the one before, each with the days that count as in it (up to the next
-    term's start, so holidays belong to the term before)."""
+    term's start, so holidays belong to the term before). None comes after the year's end, and a term
+    counts only once its first half term is over by `today`."""
     rows = list(
         HalfTerm.objects.filter(
             term__academic_year__council=council,
@@ -426,6 +531,7 @@ def _terms(council, academic_year, today: datetime.date) -> list[_Term]:
             _Term(
                 pk=row["term_id"],
                 name=f"{row['term__season']} term {start_year + (row['term__season'] != 'autumn')}",
+                start_year=start_year,
                 starts_on=row["starts_on"],
                 until=until,
                 counted=row["first_ends_on"] < today,
@@ -453,33 +559,31 @@ def _term_of(prefix: str, terms: list[_Term]) -> Case:
     )
 
 
-def _requests_by_term(council, terms: list[_Term], school_ids) -> set[tuple[int, int]]:
-    """(school, term) for every term in which the school sent a request, as lead school or as a joint
-    school that did not decline, in any cluster: two queries."""
+def _requests_by_term(council, terms: list[_Term], school_ids, *, decided_only: bool) -> set[tuple[int, int]]:
+    """(school, term) for every term in which the school sent a request (a decided one, with
+    `decided_only`), as lead school or as a joint school that did not decline, in any cluster: two
+    queries."""
     if not terms:
         return set()
     span = {"gte": terms[0].starts_on, "lt": terms[-1].until}
-    led = (
-        FundingRequest.objects.filter(
-            council=council,
-            lead_school_id__in=school_ids,
-            submitted_at__date__gte=span["gte"],
-            submitted_at__date__lt=span["lt"],
-        )
-        .order_by()
-        .annotate(term=_term_of("", terms))
-        .values_list("lead_school_id", "term")
-        .distinct()
+    led = FundingRequest.objects.filter(
+        council=council,
+        lead_school_id__in=school_ids,
+        submitted_at__date__gte=span["gte"],
+        submitted_at__date__lt=span["lt"],
     )
+    joined = JointSchool.objects.filter(
+        funding_request__council=council,
+        school_id__in=school_ids,
+        funding_request__submitted_at__date__gte=span["gte"],
+        funding_request__submitted_at__date__lt=span["lt"],
+    ).exclude(answer=JointSchool.Answer.DECLINED)
+    if decided_only:
+        led = led.filter(DECIDED_Q)
+        joined = joined.filter(funding_request__in=_decided(council))
+    led = led.order_by().annotate(term=_term_of("", terms)).values_list("lead_school_id", "term").distinct()
     joined = (
-        JointSchool.objects.filter(
-            funding_request__council=council,
-            school_id__in=school_ids,
-            funding_request__submitted_at__date__gte=span["gte"],
-            funding_request__submitted_at__date__lt=span["lt"],
-        )
-        .exclude(answer=JointSchool.Answer.DECLINED)
-        .order_by()
+        joined.order_by()
         .annotate(term=_term_of("funding_request__", terms))
         .values_list("school_id", "term")
         .distinct()
@@ -487,15 +591,18 @@ def _requests_by_term(council, terms: list[_Term], school_ids) -> set[tuple[int,
     return set(led) | set(joined)
 
 
-def _quiet_run(school_id, terms: list[_Term], sent: set[tuple[int, int]], needed: int) -> list[str]:
+def _quiet_run(
+    school_id, terms: list[_Term], sent: set[tuple[int, int]], needed: int, years_with_money: set[int]
+) -> list[str]:
     """The longest run of counted terms in a row with no request from the school, if it is at least
-    `needed` long and reaches into this year; else empty."""
+    `needed` long and reaches into this year; else empty. A term of a year in which the cluster had no
+    money breaks the run: there was nothing to ask for."""
     best: list[_Term] = []
     run: list[_Term] = []
     for term in terms:
         if not term.counted:
             break
-        if (school_id, term.pk) in sent:
+        if (school_id, term.pk) in sent or term.start_year not in years_with_money:
             run = []
             continue
         run.append(term)
@@ -576,10 +683,11 @@ def _ordinal(number: int) -> str:
     return words.get(number, f"{number}th")
 
 
-def _heard(council, academic_year, cluster_ids) -> dict[tuple[int, int, bool], dict]:
+def _heard(council, academic_year, cluster_ids, *, decided_only: bool) -> dict[tuple[int, int, bool], dict]:
     """For each (cluster, lead school, blind or not): the requests a meeting voted on and how many it
-    funded, in meetings whose decisions are recorded. The request's own cluster counts, so a contingency
-    heard by the city meeting belongs to the school's cluster."""
+    funded, in meetings whose decisions are recorded (of decided requests only, with `decided_only`). The
+    request's own cluster counts, so a contingency heard by the city meeting belongs to the school's
+    cluster."""
     items = AgendaItem.objects.filter(
         meeting__cluster__council=council,
         meeting__academic_year=academic_year,
@@ -589,6 +697,8 @@ def _heard(council, academic_year, cluster_ids) -> dict[tuple[int, int, bool], d
     ).exclude(meeting__status=MeetingStatus.CANCELLED)
     if cluster_ids is not None:
         items = items.filter(funding_request__cluster_id__in=cluster_ids)
+    if decided_only:
+        items = items.filter(funding_request__in=_decided(council))
     rows = (
         items.order_by()
         .values("funding_request__cluster_id", "funding_request__lead_school_id", "meeting__is_blind")
@@ -618,7 +728,9 @@ def _meetings_held(council, academic_year, cluster_ids) -> dict[tuple[int, bool]
     return {(row["cluster_id"], row["is_blind"]): row["count"] for row in rows}
 
 
-def _school_flags(row: SchoolRow, thresholds: Thresholds, cluster_awarded: bool) -> list[Flag]:
+def _school_flags(
+    row: SchoolRow, thresholds: Thresholds, *, cluster_awarded: bool, decided_only: bool
+) -> list[Flag]:
     name = row.school.name
     flags = []
     if cluster_awarded and row.need is not None:
@@ -656,10 +768,11 @@ def _school_flags(row: SchoolRow, thresholds: Thresholds, cluster_awarded: bool)
                 )
             )
     if row.quiet_terms:
+        which = "decided request" if decided_only else "request"
         flags.append(
             Flag(
                 "quiet",
-                f"No request from {name} for {_terms_run(row.quiet_terms)}: possible unmet need.",
+                f"No {which} from {name} for {_terms_run(row.quiet_terms)}: possible unmet need.",
                 row.school.pk,
             )
         )
@@ -707,19 +820,25 @@ def _totals(rows: list[SchoolRow]) -> Totals:
     return totals
 
 
-def _monitors(council, academic_year, cluster_ids=None, today=None) -> dict[int, ClusterMonitor]:
-    """The monitor of each of the council's clusters (or those in `cluster_ids`) for the year, by cluster:
-    nine queries, whatever the number of clusters, schools, requests and ledger entries."""
+def _monitors(
+    council, academic_year, cluster_ids=None, today=None, *, decided_only: bool = False
+) -> dict[int, ClusterMonitor]:
+    """The monitor of each of the council's clusters (or those in `cluster_ids`) for the year, by cluster
+    (each school's figures over decided requests only, with `decided_only`): ten queries, whatever the
+    number of clusters, schools, requests and ledger entries."""
     today = today or datetime.date.today()
     thresholds = Thresholds.of(council)
     memberships = _memberships(council, academic_year, cluster_ids)
     requests = _requests_of_year(council, academic_year, cluster_ids)
-    counts = _request_counts(requests)
-    committed = _committed(council, academic_year, cluster_ids)
+    counts = _request_counts(requests, decided_only=decided_only)
+    committed = _committed(council, academic_year, cluster_ids, decided_only=decided_only)
     terms = _terms(council, academic_year, today)
     school_ids = [membership.school_id for membership in memberships]
-    sent = _requests_by_term(council, terms, school_ids) if school_ids else set()
-    heard = _heard(council, academic_year, cluster_ids)
+    sent = _requests_by_term(council, terms, school_ids, decided_only=decided_only) if school_ids else set()
+    with_money = _years_with_money(
+        council, (academic_year.start_year - 1, academic_year.start_year), cluster_ids
+    )
+    heard = _heard(council, academic_year, cluster_ids, decided_only=decided_only)
     held = _meetings_held(council, academic_year, cluster_ids)
     waiting = _waiting(council, academic_year, cluster_ids, thresholds)
 
@@ -740,7 +859,13 @@ def _monitors(council, academic_year, cluster_ids=None, today=None) -> dict[int,
             submitted=count.get("submitted", 0),
             decided=count.get("decided", 0),
             approved=count.get("approved", 0),
-            quiet_terms=_quiet_run(membership.school_id, terms, sent, thresholds.quiet_terms),
+            quiet_terms=_quiet_run(
+                membership.school_id,
+                terms,
+                sent,
+                thresholds.quiet_terms,
+                {year for cluster_id, year in with_money if cluster_id == membership.cluster_id},
+            ),
             named_heard=named.get("heard", 0),
             named_funded=named.get("funded", 0),
             blind_heard=blind.get("heard", 0),
@@ -754,12 +879,15 @@ def _monitors(council, academic_year, cluster_ids=None, today=None) -> dict[int,
     for cluster_id, rows in by_cluster.items():
         totals = _totals(rows)
         awarded = totals.committed_pence
+        has_money = (cluster_id, academic_year.start_year) in with_money
         for row in rows:
             if row.need is not None and totals.need:
                 row.need_share = Fraction(row.need, totals.need)
             if awarded > 0:
                 row.money_share = Fraction(row.committed_pence, awarded)
-            row.flags = _school_flags(row, thresholds, awarded > 0)
+            row.flags = _school_flags(
+                row, thresholds, cluster_awarded=has_money and awarded > 0, decided_only=decided_only
+            )
         member_ids = {row.school.pk for row in rows}
         monitors[cluster_id] = ClusterMonitor(
             cluster=clusters[cluster_id],
@@ -772,12 +900,15 @@ def _monitors(council, academic_year, cluster_ids=None, today=None) -> dict[int,
             blind_meetings=held.get((cluster_id, True), 0),
             totals=totals,
             spread=_spread(rows),
+            has_money=has_money,
+            decided_only=decided_only,
         )
     return monitors
 
 
-def _empty_monitor(cluster, academic_year, today=None) -> ClusterMonitor:
+def _empty_monitor(cluster, academic_year, *, decided_only: bool = False) -> ClusterMonitor:
     return ClusterMonitor(
+        decided_only=decided_only,
         cluster=cluster,
         academic_year=academic_year,
         thresholds=Thresholds.of(cluster.council),
@@ -791,11 +922,28 @@ def _empty_monitor(cluster, academic_year, today=None) -> ClusterMonitor:
     )
 
 
-def cluster_monitor(cluster, academic_year, *, today: datetime.date | None = None) -> ClusterMonitor:
+def reads_blind(user, cluster) -> bool:
+    """Whether the person reads the cluster's requests as blind papers, as `sees_blind` and `blind_ids`
+    decide: where the council's papers are blind, everyone but the council's SEND team and the cluster's
+    admins. (A school's own staff and the assigned Team Around the Cluster members see some requests in
+    full, but the monitor shows every school's figures the same way to everyone who reads blind.)"""
+    if not cluster.council.blind_papers:
+        return False
+    scope = scope_of(user)
+    return cluster.council_id not in scope.council_admin_of and cluster.pk not in scope.cluster_admin_of
+
+
+def cluster_monitor(
+    cluster, academic_year, *, today: datetime.date | None = None, decided_only: bool = False
+) -> ClusterMonitor:
     """A cluster's fairness monitor for the year: each member school's need and money side by side, its
-    requests, and the flags the scheme's thresholds raise. A constant number of queries."""
-    monitors = _monitors(cluster.council, academic_year, cluster_ids=[cluster.pk], today=today)
-    return monitors.get(cluster.pk) or _empty_monitor(cluster, academic_year)
+    requests, and the flags the scheme's thresholds raise. With `decided_only` (for a reader who
+    `reads_blind`) every school's figures and flags count decided requests only, so that none reveals
+    which school sent a request not yet decided. A constant number of queries."""
+    monitors = _monitors(
+        cluster.council, academic_year, cluster_ids=[cluster.pk], today=today, decided_only=decided_only
+    )
+    return monitors.get(cluster.pk) or _empty_monitor(cluster, academic_year, decided_only=decided_only)
 
 
 def _areas(council, academic_year) -> tuple[list[AreaLine], int]:
@@ -865,7 +1013,11 @@ def council_monitor(council, academic_year, *, today: datetime.date | None = Non
     areas, pupils_recorded = _areas(council, academic_year)
     clusters = [
         ClusterLine(
-            cluster=monitor.cluster, totals=monitor.totals, flags=len(monitor.flags), spread=monitor.spread
+            cluster=monitor.cluster,
+            totals=monitor.totals,
+            flags=len(monitor.flags),
+            spread=monitor.spread,
+            has_money=monitor.has_money,
         )
         for monitor in monitors.values()
     ]
@@ -918,6 +1070,7 @@ def school_view(school, academic_year, *, today: datetime.date | None = None) ->
         totals=monitor.totals,
         spread=monitor.spread,
         thresholds=thresholds,
+        has_money=monitor.has_money,
     )
 
 

@@ -99,26 +99,29 @@ def _thresholds_rows(thresholds) -> list[tuple[str, str]]:
     ]
 
 
-SCHOOL_HEAD = [
-    "School",
-    "URN",
-    "Census",
-    "Pupils on SEN support",
-    "Pupils with EHC plans",
-    "Need (SEN support and EHC plans)",
-    "Share of need (%)",
-    "Money awarded (£)",
-    "Share of money (%)",
-    "Money share over need share",
-    "Money per pupil on SEN support (£)",
-    "Requests submitted",
-    "Requests decided",
-    "Requests approved",
-    "Flags",
-]
+def _school_head(*, decided_only: bool) -> list[str]:
+    """The schools table's columns; for a reader who reads the papers blind, no count of requests
+    submitted (it would include requests not yet decided)."""
+    return [
+        "School",
+        "URN",
+        "Census",
+        "Pupils on SEN support",
+        "Pupils with EHC plans",
+        "Need (SEN support and EHC plans)",
+        "Share of need (%)",
+        "Money awarded (£)",
+        "Share of money (%)",
+        "Money share over need share",
+        "Money per pupil on SEN support (£)",
+        *([] if decided_only else ["Requests submitted"]),
+        "Requests decided",
+        "Requests approved",
+        "Flags",
+    ]
 
 
-def _school_table(monitor) -> list[list]:
+def _school_table(monitor, flags_by_school: dict[int, list]) -> list[list]:
     return [
         [
             row.school.name,
@@ -132,10 +135,10 @@ def _school_table(monitor) -> list[list]:
             _share(row.money_share),
             _decimal(row.ratio, 2),
             _per_pupil(row.per_pupil),
-            row.submitted,
+            *([] if monitor.decided_only else [row.submitted]),
             row.decided,
             row.approved,
-            "; ".join(fairness.FLAG_TITLES[flag.kind] for flag in row.flags),
+            "; ".join(flag.title for flag in flags_by_school.get(row.school.pk, [])),
         ]
         for row in monitor.rows
     ]
@@ -179,8 +182,12 @@ def cluster(request, cluster_pk):
     cluster = get_object_or_404(clusters_visible_to(request.user), pk=cluster_pk, is_city_pool=False)
     allow_or_404(permissions.can_view_cluster_fairness(request.user, cluster))
     year = _year(request, cluster.council)
-    monitor = fairness.cluster_monitor(cluster, year)
+    # Someone who reads the papers blind sees each school's figures over decided requests only.
+    monitor = fairness.cluster_monitor(
+        cluster, year, decided_only=fairness.reads_blind(request.user, cluster)
+    )
     hidden = fairness.seen_blind(request.user, monitor.waiting)
+    flags_by_school = monitor.flags_by_school(hidden=hidden)
     charts = []
     if monitor.rows:
         charts.append(
@@ -202,7 +209,7 @@ def cluster(request, cluster_pk):
     if monitor.spread.points:
         charts.append(_lorenz_chart(monitor.spread, slug="lorenz", whose=cluster.name))
     tables = {
-        "schools": (SCHOOL_HEAD, _school_table(monitor)),
+        "schools": (_school_head(decided_only=monitor.decided_only), _school_table(monitor, flags_by_school)),
         "waiting": (WAITING_HEAD, _waiting_table(monitor, hidden)),
         "meetings": (HEARD_HEAD, _heard_table(monitor)),
     }
@@ -218,7 +225,7 @@ def cluster(request, cluster_pk):
         request,
         "reports/fairness/cluster.html",
         {
-            "page_title": "Fairness monitor",
+            "page_title": f"Fairness monitor: {cluster.name}",
             "cluster": cluster,
             "council": cluster.council,
             "year": year,
@@ -226,6 +233,8 @@ def cluster(request, cluster_pk):
             "monitor": monitor,
             "flags": _flags_by_kind(monitor.flags_for(hidden=hidden)),
             "flag_count": len(monitor.flags),
+            "flags_by_school": flags_by_school,
+            "census": monitor.census,
             "hidden": hidden,
             "readable": fairness.readable(request.user, monitor.waiting),
             "heard_rows": tables["meetings"][1],
@@ -341,11 +350,12 @@ def council(request, council_slug):
         request,
         "reports/fairness/council.html",
         {
-            "page_title": "Fairness monitor",
+            "page_title": f"Fairness monitor: {council.name}",
             "council": council,
             "year": year,
             "years": fairness.years_of(council),
             "monitor": monitor,
+            "census": monitor.census,
             "charts": {chart.slug: chart for chart in charts},
             "thresholds": _thresholds_rows(fairness.Thresholds.of(council)),
             "can_change": can_change_fairness_and_open_data_settings(request.user, council),
@@ -427,11 +437,12 @@ def school(request, school_pk):
         request,
         "reports/fairness/school.html",
         {
-            "page_title": "Fairness monitor",
+            "page_title": f"Fairness monitor: {school.name}",
             "school": school,
             "year": year,
             "years": fairness.years_of(school.council),
             "view": view,
+            "census": view.census,
             "flags": _flags_by_kind(view.flags),
             "charts": {chart.slug: chart for chart in charts},
             "thresholds": _thresholds_rows(view.thresholds),

@@ -25,6 +25,7 @@ from clusterfund.reports.fairness import (
     cluster_monitor,
     council_monitor,
     half_up,
+    reads_blind,
     seen_blind,
     times,
 )
@@ -238,7 +239,8 @@ def cluster_year_report(
     clusters = Cluster.objects.filter(pk=cluster.pk)
     review = review_of(cluster, academic_year)
     reviews = [review] if review else []
-    monitor = cluster_monitor(cluster, academic_year)
+    # A blind reader gets the monitor of decided requests only, as on the monitor's page
+    monitor = cluster_monitor(cluster, academic_year, decided_only=reads_blind(reader, cluster))
     year_report = YearReport(
         council=cluster.council,
         academic_year=academic_year,

@@ -580,7 +580,7 @@ def test_the_year_in_numbers_from_the_council_dashboard(live_server, demo, page)
     assert "requests submitted in the autumn term" in page.locator("main").inner_text()
     check_accessibility(page)
     page.get_by_role("link", name="The fairness monitor for").click()
-    assert page.locator("h1").inner_text() == "Fairness monitor"
+    assert page.locator("h1").inner_text() == "Fairness monitor: Kirklees Council"
     check_accessibility(page)
     page.get_by_role("link", name="Cluster 14").first.click()
     main = page.locator("main").inner_text()

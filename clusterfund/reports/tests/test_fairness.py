@@ -17,6 +17,7 @@ from clusterfund.accounts.services import create_person, grant_role
 from clusterfund.audit.models import AuditEvent
 from clusterfund.core.errors import Invalid, Refused
 from clusterfund.funding_requests.models import FundingRequest
+from clusterfund.funding_requests.selectors import DECIDED_Q as DECIDED
 from clusterfund.meetings.models import AgendaItem, Meeting
 from clusterfund.money import services as money
 from clusterfund.money.tests.builders import commit_formula, decided_request
@@ -207,11 +208,43 @@ def test_no_money_flags_until_the_cluster_has_awarded_anything(db):
     assert monitor.spread.gini is None and monitor.spread.points == []
 
 
+def _give_money(world, year, pence=500_000):
+    """Put money in the cluster's pot for `year` straight into the ledger."""
+    from clusterfund.money.models import LedgerEntry, Pot
+
+    pot, _ = Pot.objects.get_or_create(
+        council=world.council, academic_year=year, cluster=world.cluster, kind=Pot.Kind.CLUSTER
+    )
+    LedgerEntry.objects.create(
+        pot=pot,
+        entry_type="allocation",
+        amount_pence=pence,
+        financial_year=year.start_year,
+        academic_year=year,
+        occurred_on=year.starts_on,
+        reason="Allocation",
+        actor_name="Admin",
+    )
+
+
+def _previous(world):
+    return AcademicYear.objects.get(council=world.council, start_year=world.year.start_year - 1)
+
+
 def test_a_member_school_with_no_request_for_a_run_of_terms(world):
     monitor = world.monitor()
     damson = world.row(monitor, "Damson")
-    # The year before's three terms, then this autumn and spring: five in a row.
+    # The year before had no money, so its terms do not count: this autumn and spring, two in a row.
+    assert len(damson.quiet_terms) == 2 and "quiet" in damson.flag_kinds
+    assert damson.quiet_terms[0].startswith("autumn term")
+    # Once the year before had money too, its three terms run on into this year's: five in a row.
+    _give_money(world, _previous(world))
+    damson = world.row(world.monitor(), "Damson")
     assert len(damson.quiet_terms) == 5 and "quiet" in damson.flag_kinds
+    # Read blind, the flag says it counts decided requests only.
+    blind = fairness.cluster_monitor(world.cluster, world.year, today=world.today, decided_only=True)
+    [flag] = [f for f in world.row(blind, "Damson").flags if f.kind == "quiet"]
+    assert flag.text.startswith("No decided request from Damson Primary for 5 terms in a row")
     # Ash asked in the autumn: only the spring since, one term, below the scheme's two.
     assert world.row(monitor, "Ash").quiet_terms == [] and "quiet" not in world.row(monitor, "Ash").flag_kinds
     # Early in the autumn term nothing this year counts yet, so no run reaches into the year.
@@ -221,6 +254,49 @@ def test_a_member_school_with_no_request_for_a_run_of_terms(world):
     Council.objects.filter(pk=world.council.pk).update(fairness_quiet_terms=1)
     world.cluster.council.refresh_from_db()
     assert "quiet" in world.row(world.monitor(), "Ash").flag_kinds
+
+
+def test_an_earlier_year_shows_no_later_terms_and_no_flags_without_money(world):
+    previous = _previous(world)
+    for school in world.schools.values():
+        organisations.place_school_in_cluster(
+            school=school, cluster=world.cluster, academic_year=previous, acting_user=None
+        )
+    later = world.today + datetime.timedelta(days=800)  # every term of both years is long over
+    # The year before had no money at all: no flag about money or unmet need, and the page says why.
+    past = fairness.cluster_monitor(world.cluster, previous, today=later)
+    assert not past.has_money and past.rows
+    assert not any({"quiet", "money_above", "money_below"} & row.flag_kinds for row in past.rows)
+    # With money, its run of quiet terms ends with its own summer term, never this year's.
+    _give_money(world, previous)
+    past = fairness.cluster_monitor(world.cluster, previous, today=later)
+    damson = next(row for row in past.rows if row.school == world.schools["Damson"])
+    this_years = {
+        f"{season} term {world.year.start_year + (season != 'autumn')}"
+        for season in ("autumn", "spring", "summer")
+    }
+    assert damson.quiet_terms and damson.quiet_terms[-1] == f"summer term {previous.start_year + 1}"
+    assert not this_years & set(damson.quiet_terms)
+    # This year, terms still to come do not count: only the autumn and the spring are over.
+    assert world.monitor().terms_counted == [
+        f"autumn term {world.year.start_year}",
+        f"spring term {world.year.start_year + 1}",
+    ]
+
+
+def test_the_page_says_when_the_cluster_had_no_money(signed_in_client):
+    cluster = _cluster_14()
+    earlier = AcademicYear.objects.get(council=cluster.council, start_year=2025)
+    page = (
+        signed_in_client(K_ADMIN)
+        .get(reverse("fairness:cluster", args=[cluster.pk]) + "?year=2025")
+        .content.decode()
+    )
+    assert f"Cluster 14 had no money in {earlier.name}" in page
+    assert "No request from" not in page and "No request for a run of terms" not in page
+    assert "Money far below its share of need" not in page
+    council = signed_in_client(K_ADMIN).get(reverse("fairness:council", args=["kirklees"]) + "?year=2025")
+    assert f"had no money in {earlier.name}" in council.content.decode()
 
 
 def test_a_joint_school_that_did_not_decline_has_sent_a_request(world):
@@ -233,6 +309,19 @@ def test_a_joint_school_that_did_not_decline_has_sent_a_request(world):
     damson = world.row(world.monitor(), "Damson")
     # The year before's three quiet terms end at this autumn's request; the spring alone is one term.
     assert damson.quiet_terms == [] and "quiet" not in damson.flag_kinds
+
+
+def test_a_deferred_request_is_not_decided_as_the_dashboards_count_it(world):
+    from clusterfund.funding_requests.selectors import with_result
+
+    deferred = world._request("Cedar", "R-CEDAR-2", status="deferred")
+    assert deferred.decided_on is not None  # a meeting recorded putting it off
+    cedar = world.row(world.monitor(), "Cedar")
+    assert (cedar.submitted, cedar.decided, cedar.approved) == (2, 1, 0)
+    for row in world.monitor().rows:
+        requests = FundingRequest.objects.filter(academic_year=world.year, lead_school=row.school)
+        assert row.decided == with_result(requests, "decided").count()
+        assert row.approved == with_result(requests, "funded").count()
 
 
 def test_a_request_that_waited_for_more_than_one_meeting(world):
@@ -304,7 +393,7 @@ def test_the_queries_do_not_grow_with_the_data(db, read, django_assert_max_num_q
     small_count = _queries(lambda: read(small))
     with django_assert_max_num_queries(small_count):
         monitor = read(large)
-    assert small_count <= 14
+    assert small_count <= 15
     assert monitor is not None
 
 
@@ -335,7 +424,7 @@ def test_the_cluster_monitor_names_every_school(signed_in_client, email):
     response = signed_in_client(email).get(reverse("fairness:cluster", args=[_cluster_14().pk]))
     assert response.status_code == 200
     page = response.content.decode()
-    assert '<h1 class="govuk-heading-l">Fairness monitor</h1>' in page
+    assert '<h1 class="govuk-heading-l">Fairness monitor: Cluster 14</h1>' in page
     for school in School.objects.filter(memberships__cluster=_cluster_14()).distinct():
         assert school.name.replace("'", "&#39;") in page
     assert "Waited for more than one meeting" in page and 'id="lorenz"' in page
@@ -378,6 +467,165 @@ def test_a_schools_view_names_no_other_school(signed_in_client):
 def test_only_a_schools_own_staff_open_its_view(signed_in_client, email):
     school = School.objects.get(urn=ST_THOMAS_URN)
     assert signed_in_client(email).get(reverse("fairness:school", args=[school.pk])).status_code == 404
+
+
+def _table_rows(page: str, caption: str) -> dict[str, list[str]]:
+    """The rows of the page's table with this caption, by their first cell's text."""
+    import re
+
+    table = page[page.index(caption) :]
+    table = table[: table.index("</table>")]
+    rows = {}
+    for body in re.findall(r'<tr class="govuk-table__row">(.*?)</tr>', table, re.S):
+        cells = [
+            re.sub(r"<[^>]+>", "", cell).strip()
+            for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", body, re.S)
+        ]
+        rows[cells[0].replace("&#39;", "'")] = cells
+    return rows
+
+
+def test_the_page_titles_say_whose_monitor_it_is(signed_in_client):
+    import re
+
+    school = School.objects.get(urn=ST_THOMAS_URN)
+    for email, url, h1 in [
+        (K_ADMIN, reverse("fairness:cluster", args=[_cluster_14().pk]), "Fairness monitor: Cluster 14"),
+        (K_ADMIN, reverse("fairness:council", args=["kirklees"]), "Fairness monitor: Kirklees Council"),
+        (K_ST_THOMAS, reverse("fairness:school", args=[school.pk]), f"Fairness monitor: {school.name}"),
+    ]:
+        page = signed_in_client(email).get(url).content.decode()
+        assert f'<h1 class="govuk-heading-l">{h1}</h1>' in page
+        title = re.search(r"<title[^>]*>(.*?)</title>", page, re.S).group(1).strip()
+        assert title.startswith(h1), title
+
+
+def test_a_schools_flags_count_every_flag_about_it(signed_in_client):
+    cluster = _cluster_14()
+    page = signed_in_client(K_ADMIN).get(reverse("fairness:cluster", args=[cluster.pk])).content.decode()
+    monitor = fairness.cluster_monitor(
+        cluster, AcademicYear.objects.filter(council=cluster.council).current()
+    )
+    st_thomas = School.objects.get(urn=ST_THOMAS_URN)
+    waited = [w for w in monitor.waiting if w.school_id == st_thomas.pk]
+    assert len(waited) == 2  # K14-2627-009 and K14-2627-023
+    rows = _table_rows(page, "Need and money by school")
+    for row in monitor.rows:
+        expected = len(row.flags) + sum(w.school_id == row.school.pk for w in monitor.waiting)
+        assert rows[row.school.name][-1] == (str(expected) if expected else "None"), row.school.name
+    assert rows[st_thomas.name][-1] == "2"
+    # The wide tables sit in regions that scroll, each reachable by keyboard.
+    for label in ["Need and money by school", "Requests that waited"]:
+        assert f'role="region" aria-label="{label}" tabindex="0"' in page
+    csv = signed_in_client(K_ADMIN).get(
+        reverse("fairness:cluster", args=[cluster.pk]) + "?table=schools&format=csv"
+    )
+    line = next(
+        line for line in csv.content.decode("utf-8-sig").splitlines() if line.startswith(st_thomas.name)
+    )
+    assert line.endswith("Waited for more than one meeting; Waited for more than one meeting")
+
+
+def test_the_monitor_says_which_census_the_need_comes_from(signed_in_client):
+    page = (
+        signed_in_client(K_ADMIN).get(reverse("fairness:cluster", args=[_cluster_14().pk])).content.decode()
+    )
+    assert "comes from the school census of January 2023" in page
+    assert "govuk-warning-text" in page and "more than 18 months before 2026/27 began" in page
+    council = signed_in_client(K_ADMIN).get(reverse("fairness:council", args=["kirklees"])).content.decode()
+    assert "January 2023" in council and "more than 18 months before 2026/27 began" in council
+    school = School.objects.get(urn=ST_THOMAS_URN)
+    own = signed_in_client(K_ST_THOMAS).get(reverse("fairness:school", args=[school.pk])).content.decode()
+    assert "Your school&#39;s need comes from the school census of January 2023" in own
+    assert "more than 18 months before" in own
+
+
+def test_a_recent_census_raises_no_warning(world):
+    year = world.year
+    recent = datetime.date(year.start_year, 1, 1)  # eight months before the year starts
+    assert fairness.months_before(recent, year.starts_on) == 8
+    assert fairness.months_before(datetime.date(2023, 1, 1), datetime.date(2026, 9, 1)) == 44
+    SchoolCensus.objects.filter(school__council=world.council).update(census_month=recent)
+    census = world.monitor().census
+    assert census.months == [(recent, 3)] and census.without == 1 and not census.is_old
+    SchoolCensus.objects.filter(school__council=world.council).update(
+        census_month=datetime.date(year.start_year - 2, 2, 1)
+    )
+    assert world.monitor().census.is_old  # 19 months
+
+
+def _stoke_central():
+    return Cluster.objects.get(slug="central-cluster")
+
+
+def _downloads(client, cluster) -> dict[str, str]:
+    url = reverse("fairness:cluster", args=[cluster.pk])
+    return {
+        table: client.get(f"{url}?table={table}&format=csv").content.decode("utf-8-sig")
+        for table in ("schools", "meetings")
+    }
+
+
+def _undecided_request(cluster, school, admin):
+    """A request the meeting put off (approved with no money left), now waiting: not decided."""
+    request = decided_request(cluster, school, admin)
+    request.status = "deferred"
+    request.submitted_at = timezone.now()
+    request.decided_on = timezone.localdate()  # the day the meeting put it off
+    request.save()
+    meeting = Meeting.objects.filter(
+        cluster=cluster, is_blind=True, decisions_recorded_at__isnull=False
+    ).first()
+    AgendaItem.objects.create(
+        meeting=meeting, funding_request=request, position=99, outcome="approved_not_funded"
+    )
+    return request
+
+
+def test_a_blind_reader_learns_nothing_per_school_of_requests_not_yet_decided(
+    signed_in_client, user_by_email
+):
+    cluster = _stoke_central()
+    chair, admin = user_by_email(S_CHAIR), user_by_email(S_ADMIN)
+    assert fairness.reads_blind(chair, cluster) and not fairness.reads_blind(admin, cluster)
+    year = AcademicYear.objects.filter(council=cluster.council).current()
+    chair_view = fairness.cluster_monitor(cluster, year, decided_only=True)
+    admin_view = fairness.cluster_monitor(cluster, year)
+    # The admin sees requests still waiting for a decision; the chair's figures count decided ones only.
+    assert any(row.submitted > row.decided for row in admin_view.rows)
+    for row in chair_view.rows:
+        requests = FundingRequest.objects.filter(academic_year=year, cluster=cluster, lead_school=row.school)
+        assert row.submitted <= row.decided == requests.filter(DECIDED).count()
+
+    chair_page = (
+        signed_in_client(S_CHAIR).get(reverse("fairness:cluster", args=[cluster.pk])).content.decode()
+    )
+    assert "count only requests that have been decided" in chair_page
+    assert "Requests submitted" not in chair_page and "Decided requests: decided / approved" in chair_page
+    before = {"chair": _downloads(signed_in_client(S_CHAIR), cluster)}
+    before["admin"] = _downloads(signed_in_client(S_ADMIN), cluster)
+    assert "Requests submitted" not in before["chair"]["schools"]
+    assert "Requests submitted" in before["admin"]["schools"]
+
+    # A school that has sent nothing this year sends a request that a blind meeting puts off. The admin
+    # sees it in its row; the chair sees no change in any school's figures, flags or meetings.
+    quiet = next(row.school for row in admin_view.rows if not row.submitted and not row.blind_heard)
+    _undecided_request(cluster, quiet, admin)
+    after_chair = _downloads(signed_in_client(S_CHAIR), cluster)
+    after_admin = _downloads(signed_in_client(S_ADMIN), cluster)
+    assert after_chair == before["chair"]
+    assert after_admin["schools"] != before["admin"]["schools"]
+    assert quiet.name in after_admin["meetings"] and quiet.name not in after_chair["meetings"]
+    chair_after = (
+        signed_in_client(S_CHAIR).get(reverse("fairness:cluster", args=[cluster.pk])).content.decode()
+    )
+    # The waiting table still hides the school of a request the chair reads blind.
+    assert "S01-2627-009 is waiting" in chair_after and "S01-2627-009 from" not in chair_after
+    rows = _table_rows(chair_after, "Need and money by school")
+    etruscan = School.objects.get(name="Etruscan Primary School")
+    assert rows[etruscan.name][-1] == str(
+        len(next(r for r in chair_view.rows if r.school == etruscan).flags) or "None"
+    )
 
 
 def test_a_chair_who_reads_papers_blind_is_not_told_whose_request_waits(signed_in_client):
@@ -470,7 +718,17 @@ def test_the_council_changes_its_thresholds_and_open_data_settings(signed_in_cli
         ("fairness_quiet_terms", "0", "The number of terms must be a whole number from 1 to 6"),
         ("fairness_named_blind_gap", "ten", "The gap must be a whole number, like 30"),
         ("giving_prefix", "kirklees", "The 360Giving prefix must start 360G-"),
-        ("giving_org_id", "Kirklees council", "The organisation identifier must be"),
+        ("giving_prefix", "360g-kirklees", "The 360Giving prefix must start 360G-"),
+        ("giving_prefix", "360G-kirklees council", "The 360Giving prefix must not contain spaces"),
+        ("giving_prefix", "360G-", "The 360Giving prefix must start 360G- and then use only letters"),
+        ("giving_org_id", "Kirklees council", "The organisation identifier must not contain spaces"),
+        ("giving_org_id", "GB LAE KIR", "The organisation identifier must not contain spaces"),
+        ("giving_org_id", "KIR", "The organisation identifier must be a register's code, like GB-LAE"),
+        ("giving_org_id", "gb-lae-kir", "The organisation identifier must be a register's code"),
+        ("giving_org_id", "GB-LAE-", "The organisation identifier must be a register's code"),
+        ("suppression_threshold", "4", "The smallest count that is published must be 5 or more"),
+        ("suppression_threshold", "1", "The smallest count that is published must be 5 or more"),
+        ("suppression_threshold", "101", "The smallest count that is published must be 100 or fewer"),
         ("open_data_licence", "not a licence", "Enter the address of the licence as a web address"),
         ("suppression_threshold", "", "Enter the smallest count that is published"),
     ],
@@ -483,6 +741,39 @@ def test_the_settings_are_validated(signed_in_client, field, value, message):
     assert response.status_code == 200 and "govuk-error-summary" in page
     assert message in page.replace("&#39;", "'")
     assert Council.objects.get(slug="kirklees").fairness_quiet_terms == 2
+
+
+def test_the_settings_page_explains_the_smallest_count(signed_in_client):
+    page = signed_in_client(K_ADMIN).get(reverse("organisations:fairness-settings", args=["kirklees"]))
+    text = page.content.decode().replace("&#39;", "'")
+    assert "the council may raise it, up to 100, but not lower it below 5" in text
+    assert "with no spaces, like GB-LAE-KIR" in text and "with no spaces, like 360G-kirklees" in text
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("suppression_threshold", 4),
+        ("giving_org_id", "GB LAE KIR"),
+        ("giving_org_id", "GB-LAE-KIR/1"),
+        ("giving_prefix", "360G kirklees"),
+    ],
+)
+def test_the_service_and_the_model_refuse_what_the_form_refuses(db, user_by_email, field, value):
+    from django.core.exceptions import ValidationError
+
+    council = Council.objects.get(slug="kirklees")
+    values = {name: getattr(council, name) for name in organisations.FAIRNESS_AND_OPEN_DATA_FIELDS}
+    values.update({"giving_prefix": "360G-kirklees", "giving_org_id": "GB-LAE-KIR", field: value})
+    with pytest.raises(Invalid) as error:
+        organisations.change_fairness_and_open_data_settings(
+            council=council, acting_user=user_by_email(K_ADMIN), **values
+        )
+    assert set(error.value.errors) == {field}
+    setattr(council, field, value)
+    with pytest.raises(ValidationError) as invalid:
+        council.full_clean()
+    assert set(invalid.value.message_dict) == {field}
 
 
 def test_the_service_refuses_others_and_checks_its_values(db, user_by_email):
