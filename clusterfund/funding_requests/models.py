@@ -97,6 +97,8 @@ class FundingRequest(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["council", "reference"], name="one_reference_per_council"),
         ]
+        # The fairness monitor reads the council's requests by when they were submitted.
+        indexes = [models.Index(fields=["council", "submitted_at"], name="request_council_submitted")]
 
     def __str__(self) -> str:
         return self.reference

@@ -25,12 +25,14 @@ requests or ledger entries.
 """
 
 import datetime
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
 
 from django.db.models import Case, Count, F, IntegerField, Max, Min, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from clusterfund.accounts.permissions import scope_of
 from clusterfund.core.formatting import pounds
@@ -38,11 +40,10 @@ from clusterfund.funding_requests.lifecycle import FUNDED, RequestStatus
 from clusterfund.funding_requests.models import FundingRequest, JointSchool
 from clusterfund.funding_requests.selectors import DECIDED_Q, requests_visible_to, with_result
 from clusterfund.meetings.models import AgendaItem, ItemOutcome, Meeting, MeetingStatus
-from clusterfund.money.models import BALANCE_SUMS, LedgerEntry, Pot
+from clusterfund.money.models import BALANCE_SUMS, COMMITMENT_TYPES, FUNDS_TYPES, LedgerEntry, Pot
 from clusterfund.organisations.models import AcademicYear, ClusterMembership, HalfTerm, SchoolCensus
 from clusterfund.pupils.models import Pupil
 from clusterfund.pupils.needs import AreaOfNeed
-from clusterfund.reports.inequality import Group, gini, lorenz_points
 from clusterfund.triage.permissions import blind_ids
 
 S = RequestStatus
@@ -453,7 +454,9 @@ def _request_counts(requests, *, decided_only: bool) -> dict[tuple[int, int], di
 
 def _committed(council, academic_year, cluster_ids, *, decided_only: bool) -> dict[tuple[int, int], int]:
     entries = LedgerEntry.objects.filter(
-        award__funding_request__council=council, award__pot__academic_year=academic_year
+        award__funding_request__council=council,
+        award__pot__academic_year=academic_year,
+        entry_type__in=COMMITMENT_TYPES,
     )
     if cluster_ids is not None:
         entries = entries.filter(award__funding_request__cluster_id__in=cluster_ids)
@@ -477,6 +480,8 @@ def _years_with_money(council, start_years, cluster_ids) -> set[tuple[int, int]]
         pot__council=council,
         pot__academic_year__start_year__in=start_years,
         pot__kind__in=(Pot.Kind.CLUSTER, Pot.Kind.CONTINGENCY),
+        # Payments move neither balance: leaving them out leaves the sums as they are.
+        entry_type__in=(*FUNDS_TYPES, *COMMITMENT_TYPES),
     )
     if cluster_ids is not None:
         entries = entries.filter(
@@ -541,19 +546,18 @@ def _terms(council, academic_year, today: datetime.date) -> list[_Term]:
     return terms
 
 
-def _term_of(prefix: str, terms: list[_Term]) -> Case:
-    """Which term a request's submission falls in, worked out in the query."""
+def _midnight(day: datetime.date) -> datetime.datetime:
+    """The moment `day` begins in the council's time zone: `moment < _midnight(day)` is
+    `moment.date() < day` there, compared on the stored column itself (no cast per row, so an index
+    serves)."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _term_of(column: str, terms: list[_Term]) -> Case:
+    """Which term a submission falls in, worked out in the query from the terms' boundaries (the terms
+    follow one another, each up to the next one's start, and the query reads only moments within them)."""
     return Case(
-        *(
-            When(
-                **{
-                    f"{prefix}submitted_at__date__gte": term.starts_on,
-                    f"{prefix}submitted_at__date__lt": term.until,
-                },
-                then=Value(term.pk),
-            )
-            for term in terms
-        ),
+        *(When(**{f"{column}__lt": _midnight(term.until)}, then=Value(term.pk)) for term in terms),
         default=Value(0),
         output_field=IntegerField(),
     )
@@ -562,29 +566,32 @@ def _term_of(prefix: str, terms: list[_Term]) -> Case:
 def _requests_by_term(council, terms: list[_Term], school_ids, *, decided_only: bool) -> set[tuple[int, int]]:
     """(school, term) for every term in which the school sent a request (a decided one, with
     `decided_only`), as lead school or as a joint school that did not decline, in any cluster: two
-    queries."""
+    queries. Only the counted terms matter (a run of quiet terms stops at the first term not counted)."""
+    terms = list(itertools.takewhile(lambda term: term.counted, terms))
     if not terms:
         return set()
-    span = {"gte": terms[0].starts_on, "lt": terms[-1].until}
+    since, until = _midnight(terms[0].starts_on), _midnight(terms[-1].until)
     led = FundingRequest.objects.filter(
-        council=council,
-        lead_school_id__in=school_ids,
-        submitted_at__date__gte=span["gte"],
-        submitted_at__date__lt=span["lt"],
+        council=council, lead_school_id__in=school_ids, submitted_at__gte=since, submitted_at__lt=until
     )
     joined = JointSchool.objects.filter(
         funding_request__council=council,
         school_id__in=school_ids,
-        funding_request__submitted_at__date__gte=span["gte"],
-        funding_request__submitted_at__date__lt=span["lt"],
+        funding_request__submitted_at__gte=since,
+        funding_request__submitted_at__lt=until,
     ).exclude(answer=JointSchool.Answer.DECLINED)
     if decided_only:
         led = led.filter(DECIDED_Q)
         joined = joined.filter(funding_request__in=_decided(council))
-    led = led.order_by().annotate(term=_term_of("", terms)).values_list("lead_school_id", "term").distinct()
+    led = (
+        led.order_by()
+        .annotate(term=_term_of("submitted_at", terms))
+        .values_list("lead_school_id", "term")
+        .distinct()
+    )
     joined = (
         joined.order_by()
-        .annotate(term=_term_of("funding_request__", terms))
+        .annotate(term=_term_of("funding_request__submitted_at", terms))
         .values_list("school_id", "term")
         .distinct()
     )
@@ -797,14 +804,28 @@ def _terms_run(names: list[str]) -> str:
 
 
 def _spread(rows: list[SchoolRow]) -> Spread:
+    """The Lorenz curve and Gini coefficient of `inequality`, worked out in whole numbers: the same
+    fractions, made once each rather than summed as fractions."""
     counted = [row for row in rows if row.sen_support]
-    groups = [Group(row.sen_support, max(row.committed_pence, 0)) for row in counted]
-    return Spread(
-        points=lorenz_points(groups),
-        gini=gini(groups),
-        schools=len(counted),
-        left_out=len(rows) - len(counted),
-    )
+    groups = [(row.sen_support, max(row.committed_pence, 0)) for row in counted if row.sen_support > 0]
+    # Least funded per pupil first (the order of `inequality`'s exact rates: equal rates divide to equal
+    # floats, and rates of pence over pupils differ by far more than a float's precision).
+    groups.sort(key=lambda group: group[1] / group[0])
+    total_weight = sum(weight for weight, _ in groups)
+    total_amount = sum(amount for _, amount in groups)
+    points: list[tuple[Fraction, Fraction]] = []
+    coefficient = None
+    if total_weight and total_amount:
+        points = [(Fraction(0), Fraction(0))]
+        weight = amount = area_twice = 0
+        for group_weight, group_amount in groups:
+            area_twice += group_weight * (2 * amount + group_amount)
+            weight += group_weight
+            amount += group_amount
+            points.append((Fraction(weight, total_weight), Fraction(amount, total_amount)))
+        whole = total_weight * total_amount
+        coefficient = Fraction(whole - area_twice, whole)
+    return Spread(points=points, gini=coefficient, schools=len(counted), left_out=len(rows) - len(counted))
 
 
 def _totals(rows: list[SchoolRow]) -> Totals:
@@ -951,7 +972,9 @@ def _areas(council, academic_year) -> tuple[list[AreaLine], int]:
     the member schools have recorded here (the census gives no breakdown by area): three queries."""
     money = (
         LedgerEntry.objects.filter(
-            award__funding_request__council=council, award__pot__academic_year=academic_year
+            award__funding_request__council=council,
+            award__pot__academic_year=academic_year,
+            entry_type__in=COMMITMENT_TYPES,
         )
         .order_by()
         .values("award__funding_request__primary_area")
@@ -967,20 +990,25 @@ def _areas(council, academic_year) -> tuple[list[AreaLine], int]:
         .annotate(count=Count("pk"))
     )
     requests = {row["primary_area"] or NO_AREA: row["count"] for row in request_rows}
-    pupil_rows = (
+    # Counted with a filter per area in one pass, not grouped: no sort of every pupil.
+    pupil_counts = (
         Pupil.objects.filter(
-            school__memberships__academic_year=academic_year,
-            school__memberships__cluster__council=council,
-            created_at__date__lte=academic_year.ends_on,
+            # A school has one membership a year, so each pupil counts once.
+            school_id__in=ClusterMembership.objects.filter(
+                academic_year=academic_year, cluster__council=council
+            ).values("school_id"),
+            created_at__lt=_midnight(academic_year.ends_on + datetime.timedelta(days=1)),
         )
         .filter(Q(archived_on__isnull=True) | Q(archived_on__gte=academic_year.starts_on))
         .order_by()
-        .values("primary_area")
-        .annotate(count=Count("pk"))
+        .aggregate(
+            total=Count("pk"),
+            **{area: Count("pk", filter=Q(primary_area=area)) for area in [*AreaOfNeed.values, NO_AREA]},
+        )
     )
-    pupils = {row["primary_area"]: row["count"] for row in pupil_rows}
+    total_pupils = pupil_counts.pop("total")
+    pupils = pupil_counts
     total_money = sum(value for value in committed.values() if value > 0)
-    total_pupils = sum(pupils.values())
     lines = []
     for area, label in [*AreaOfNeed.choices, (NO_AREA, NO_AREA_LABEL)]:
         pence = committed.get(area, 0)
