@@ -521,7 +521,8 @@ def load_votes(council, vote: DemoVote, *, today: datetime.date | None = None) -
         ),
     )
     services.order_agenda(meeting=meeting, item_ids=[item.pk for item in items], acting_user=admin)
-    services.freeze_agenda(meeting=meeting, acting_user=admin)
+    # The demo's lot is drawn the same way on every load (by reference), so its results are the same too.
+    services.freeze_agenda(meeting=meeting, acting_user=admin, draw=lambda lot: lot.sort())
 
     # Seeded, so that every load tells the same story; nothing here is a secret.
     rng = random.Random(vote.seed)  # noqa: S311

@@ -355,10 +355,11 @@ def _amount_for(funding_request) -> int:
 
 
 @transaction.atomic
-def freeze_agenda(*, meeting, acting_user) -> Meeting:
+def freeze_agenda(*, meeting, acting_user, draw=None) -> Meeting:
     """Fix the agenda: each request's amount, which schools may vote on it (never the schools that
     submitted or joined it), whether the meeting reads it blind, and the tie-break lot, drawn now and
-    published with the agenda. After this the agenda does not change."""
+    published with the agenda. After this the agenda does not change. `draw` shuffles the lot in place
+    (by default at random; the demo draws the same lot every time it loads)."""
     meeting = _locked(meeting)
     if not can_arrange_meetings(acting_user, meeting.cluster):
         raise MeetingError("Only the cluster's admin or the council's SEND team freezes the agenda.")
@@ -377,7 +378,7 @@ def freeze_agenda(*, meeting, acting_user) -> Meeting:
         item.eligible_school_ids = sorted(voters - own)
         item.save(update_fields=["amount_pence", "eligible_school_ids"])
     lot = [item.funding_request.reference for item in items]
-    secrets.SystemRandom().shuffle(lot)
+    (draw or secrets.SystemRandom().shuffle)(lot)
     meeting.lot, meeting.is_blind = lot, meeting.cluster.council.blind_papers
     meeting.frozen_at, meeting.frozen_by = timezone.now(), acting_user
     meeting.save(update_fields=["lot", "is_blind", "frozen_at", "frozen_by"])
