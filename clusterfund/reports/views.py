@@ -59,43 +59,36 @@ class _Links:
         return f"{self.requests_url}?{urlencode(query)}"
 
 
+def _breakdown_chart(slug: str, title: str, heading: str, breakdown) -> object:
+    """Requests submitted beside funded for each (value, label, submitted, funded) of a breakdown."""
+    return bar_chart(
+        slug=slug,
+        title=title,
+        description=(
+            f"Requests submitted and funded by {heading.lower()}: "
+            + "; ".join(
+                f"{label}: {submitted} submitted, {funded} funded"
+                for _, label, submitted, funded in breakdown
+            )
+            + "."
+        ),
+        labels=[label for _, label, _, _ in breakdown],
+        series=[
+            ("Submitted", [submitted for _, _, submitted, _ in breakdown]),
+            ("Funded", [funded for _, _, _, funded in breakdown]),
+        ],
+        label_heading=heading,
+    )
+
+
 def _charts(figures, *, where: str) -> list:
     return [
-        bar_chart(
-            slug="requests-by-type",
-            title=f"Requests by type, {where}",
-            description=(
-                "Requests submitted and funded by type: "
-                + "; ".join(
-                    f"{label}: {submitted} submitted, {funded} funded"
-                    for _, label, submitted, funded in figures.by_type
-                )
-                + "."
-            ),
-            labels=[label for _, label, _, _ in figures.by_type],
-            series=[
-                ("Submitted", [submitted for _, _, submitted, _ in figures.by_type]),
-                ("Funded", [funded for _, _, _, funded in figures.by_type]),
-            ],
-            label_heading="Type",
-        ),
-        bar_chart(
-            slug="requests-by-area",
-            title=f"Requests by main area of need, {where}",
-            description=(
-                "Requests submitted and funded by main area of need: "
-                + "; ".join(
-                    f"{label}: {submitted} submitted, {funded} funded"
-                    for _, label, submitted, funded in figures.by_area
-                )
-                + "."
-            ),
-            labels=[label for _, label, _, _ in figures.by_area],
-            series=[
-                ("Submitted", [submitted for _, _, submitted, _ in figures.by_area]),
-                ("Funded", [funded for _, _, _, funded in figures.by_area]),
-            ],
-            label_heading="Main area of need",
+        _breakdown_chart("requests-by-type", f"Requests by type, {where}", "Type", figures.by_type),
+        _breakdown_chart(
+            "requests-by-area",
+            f"Requests by main area of need, {where}",
+            "Main area of need",
+            figures.by_area,
         ),
     ]
 
