@@ -1,6 +1,8 @@
-"""Signed-out pages: each council's cluster funding as 360Giving open data, with its licence and downloads.
+"""Signed-out pages: each council's cluster funding as 360Giving open data, with its licence and downloads;
+and the year in numbers for each council and cluster, with small numbers suppressed.
 
-The files hold one grant per school per year and no personal data (see `exports`).
+The files hold one grant per school per year and no personal data (see `exports`); the year in numbers
+shows no group small enough to identify a child (see `figures` and `suppression`).
 """
 
 from django.http import Http404, HttpResponse
@@ -9,7 +11,7 @@ from django.urls import reverse
 
 from clusterfund.core.access import public
 from clusterfund.organisations import selectors
-from clusterfund.reports import exports
+from clusterfund.reports import exports, figures
 
 
 @public
@@ -72,3 +74,62 @@ def grants_json(request, slug, start_year):
 def grants_csv(request, slug, start_year):
     council, year, package = _package(request, slug, start_year)
     return _download(council, year, exports.grants_csv(package), content_type="text/csv", extension="csv")
+
+
+def _year_in_numbers(request, council):
+    year = figures.year_for_page(council, request.GET.get("year"))
+    if year is None:
+        raise Http404("The council has no such academic year.")
+    return year, figures.year_in_numbers(council, year), figures.years_with_numbers(council)
+
+
+@public
+def numbers_council(request, slug):
+    council = get_object_or_404(selectors.public_councils(), slug=slug)
+    year, numbers, years = _year_in_numbers(request, council)
+    return render(
+        request,
+        "reports/public/numbers_council.html",
+        {
+            "page_title": f"{council.name} SEND clusters: the year in numbers, {year.name}",
+            "council": council,
+            "year": year,
+            "years": years,
+            "numbers": numbers,
+            "breadcrumbs": [
+                {"text": "Clusters near you", "href": reverse("public:councils")},
+                {"text": f"{council.name} SEND clusters", "href": reverse("public:council", args=[slug])},
+            ],
+        },
+    )
+
+
+@public
+def numbers_cluster(request, slug, cluster_slug):
+    council = get_object_or_404(selectors.public_councils(), slug=slug)
+    cluster = get_object_or_404(selectors.public_clusters(), council=council, slug=cluster_slug)
+    year, numbers, years = _year_in_numbers(request, council)
+    share = (
+        next((share for share in numbers.formula.shares if share.cluster.pk == cluster.pk), None)
+        if (numbers.formula)
+        else None
+    )
+    return render(
+        request,
+        "reports/public/numbers_cluster.html",
+        {
+            "page_title": f"{cluster.name}: the year in numbers, {year.name}",
+            "council": council,
+            "cluster": cluster,
+            "year": year,
+            "years": years,
+            "numbers": numbers,
+            "share": share,
+            "has_requests": any(c.pk == cluster.pk for c in numbers.clusters),
+            "breadcrumbs": [
+                {"text": "Clusters near you", "href": reverse("public:councils")},
+                {"text": f"{council.name} SEND clusters", "href": reverse("public:council", args=[slug])},
+                {"text": cluster.name, "href": reverse("public:cluster", args=[slug, cluster_slug])},
+            ],
+        },
+    )

@@ -103,6 +103,7 @@ class Publication:
         self._figures: list[_Figure] = []
         self._figure_of_key: dict[Hashable, int] = {}
         self._figure_of_atoms: dict[tuple[Kind, frozenset[int]], int] = {}
+        self.witnesses: dict[Hashable, dict[Hashable, int]] = {}
 
     # Building
 
@@ -155,7 +156,8 @@ class Publication:
 
     def protect(self) -> dict[Hashable, Figure]:
         """Every figure with its mark: primary suppression, then secondary until every hidden figure is
-        safe from the attacker described in the module's docstring."""
+        safe from the attacker described in the module's docstring. Afterwards `witnesses` holds, for each
+        hidden figure, the atoms that differ in a second set fitting everything published."""
         self._by_atom: list[list[int]] = [[] for _ in self._atom_values]
         for number, figure in enumerate(self._figures):
             for atom in figure.atoms:
@@ -171,11 +173,17 @@ class Publication:
             if not unsafe:
                 break
             number = unsafe[0]
-            moved = self._alternative(number, marks)
-            if moved is not None:
-                # One other set of atoms proves safe every hidden figure it changes.
-                safe.update(moved)
-                safe.add(number)
+            found = self._alternative(number, marks)
+            if found is not None:
+                # One other set of atoms proves safe every hidden figure it changes: kept, so that anyone
+                # can check it against what was published.
+                moved, delta = found
+                keys = list(self._atom_index)
+                witness = {keys[atom]: self._atom_values[atom] + step for atom, step in delta.items()}
+                for other in moved | {number}:
+                    safe.add(other)
+                    for key in self._figures[other].keys:
+                        self.witnesses.setdefault(key, witness)
                 continue
             released = self._cheapest_complement(number, marks)
             if released:
@@ -239,13 +247,13 @@ class Publication:
             return -figure.value, self.threshold - 1 - figure.value
         return self.threshold - figure.value, None
 
-    def _alternative(self, number: int, marks: list[Mark]) -> set[int] | None:
-        """The hidden figures changed by another set of atoms that fits everything a reader knows and
-        changes this figure; None when there is none (or the search gave up)."""
+    def _alternative(self, number: int, marks: list[Mark]) -> tuple[set[int], dict[int, int]] | None:
+        """Another set of atoms that fits everything a reader knows and changes this figure: the hidden
+        figures it changes and the atoms it moves. None when there is none (or the search gave up)."""
         for direction in (1, -1):
             search = _Search(self, marks, number, direction, relax=False)
             if search.run():
-                return search.changed()
+                return search.changed(), dict(search.found_delta)
         return None
 
     def _cheapest_complement(self, number: int, marks: list[Mark]) -> list[int]:

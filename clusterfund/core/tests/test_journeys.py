@@ -587,3 +587,12 @@ def test_the_year_in_numbers_from_the_council_dashboard(live_server, demo, page)
     assert "No flags are raised" not in main
     assert page.locator("main h3", has_text="(").count() >= 1, "the demo raises at least one flag"
     check_accessibility(page)
+    # What the public sees of the same year, small numbers suppressed.
+    page.goto(f"{live_server.url}/public/kirklees/")
+    page.get_by_role("link", name="The year in numbers: the pot, requests funded").click()
+    assert page.locator("h1").inner_text().startswith("Kirklees Council SEND clusters: the year in numbers")
+    assert "fewer than 5" in page.locator("main").inner_text()
+    check_accessibility(page)
+    page.get_by_role("link", name="Cluster 14").first.click()
+    assert page.locator("h1").inner_text().startswith("Cluster 14: the year in numbers")
+    check_accessibility(page)

@@ -354,6 +354,8 @@ MATRIX = {
     "public:privacy": (lambda: [], 200, everyone(200)),
     "public:accessibility": (lambda: [], 200, everyone(200)),
     "open-data:council": (lambda: ["kirklees"], 200, everyone(200)),
+    "open-data:numbers-council": (lambda: ["kirklees"], 200, everyone(200)),
+    "open-data:numbers-cluster": (lambda: ["stoke-on-trent", "central-cluster"], 200, everyone(200)),
     # The year in numbers
     "fairness:council": (lambda: ["kirklees"], 302, only({K_ADMIN, K_AUDITOR})),
     "fairness:cluster": (
