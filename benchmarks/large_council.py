@@ -13,8 +13,10 @@ trivial page of the same app (the home page, for the same person, signed in or o
 load on the machine; it prints the median and 95th percentile of each, the queries, and whether the page is
 within the target: twice the trivial page's 95th percentile plus 150 ms. A page whose URL name does not
 resolve yet is reported as not built; a page slower than 5 s is timed over 3 runs, and a fetch that takes
-over --page-timeout seconds (60) stops that page. Then it times `clusterfund export-360giving` for the
-year and the one before, in seconds.
+over --page-timeout seconds (60) stops that page. The public pages reuse the kept decision on what to hide
+(`SuppressionDecision`), as visits do while the figures stay the same; the script then times deciding afresh,
+as the first visit after a change does. Then it times `clusterfund export-360giving` for the year and the one
+before, in seconds.
 """
 
 import argparse
@@ -274,6 +276,26 @@ def time_export(scene: Scene, year, runs: int = 3) -> tuple[float, float, str]:
     return statistics.median(times), max(times), f"{said} [{size / 1024:,.0f} KiB]"
 
 
+def time_decision(scene: Scene, runs: int = 3) -> tuple[float, float, int, int]:
+    """Deciding which public figures to hide, as the first visit after the figures change does: the median
+    and slowest of `runs`, each with the kept decision removed in a transaction that is rolled back."""
+    from django.db import transaction
+
+    from clusterfund.reports import figures
+    from clusterfund.reports.models import SuppressionDecision
+
+    times, numbers = [], None
+    for _ in range(runs):
+        with transaction.atomic():
+            SuppressionDecision.objects.filter(council=scene.council, academic_year=scene.year).delete()
+            began = time.perf_counter()
+            numbers = figures.year_in_numbers(scene.council, scene.year)
+            times.append(time.perf_counter() - began)
+            transaction.set_rollback(True)
+    hidden = sum(1 for figure in numbers.counts.values() if not figure.published)
+    return statistics.median(times), max(times), len(numbers.counts), hidden
+
+
 class _Capture:
     def __init__(self):
         self.text = ""
@@ -340,6 +362,12 @@ def main() -> None:
             flush=True,
         )
     print()
+    median, slowest, shown, hidden = time_decision(scene)
+    print(
+        f"Deciding what the public pages hide, {scene.year.name} (the first visit after the figures change, "
+        f"or `clusterfund decide-year-in-numbers`): median {median:.2f} s, slowest {slowest:.2f} s of 3; "
+        f"{shown} figures, {hidden} hidden."
+    )
     # The year asked for, and the last year that ran its course: the current one has had few meetings yet.
     years = scene.council.academic_years.filter(start_year__lte=scene.year.start_year).order_by("-start_year")
     for year in years[:2]:

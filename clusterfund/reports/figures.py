@@ -20,13 +20,17 @@ threshold, which says only which side of the threshold the group's count is on, 
 council's share of outcomes met is also hidden when it is 0% or 100% and a cluster's share is hidden, as that
 cluster's share would then be known.
 
-Every figure comes from a fixed number of aggregate queries, whatever the size of the council.
+Every figure comes from a fixed number of aggregate queries, whatever the size of the council. Deciding what
+to hide can take seconds on a large council, so the decision is kept (`SuppressionDecision`) with the
+fingerprint of the figures it was made for, and reused until they change.
 """
 
 import datetime
 from dataclasses import dataclass, field
 
+from django.db import IntegrityError, transaction
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.utils import timezone
 
 from clusterfund.delivery.models import OutcomeReview
 from clusterfund.funding_requests.models import FundingRequest, RequestType
@@ -40,6 +44,7 @@ from clusterfund.money.models import (
 )
 from clusterfund.organisations.models import AcademicYear, Cluster, Council
 from clusterfund.pupils.needs import AreaOfNeed
+from clusterfund.reports.models import SuppressionDecision
 from clusterfund.reports.suppression import TOTAL, Figure, Kind, Mark, Publication
 
 # Advice only is never funded, so it has no column: a column that is always 0 would tell a reader nothing
@@ -322,7 +327,7 @@ def year_in_numbers(council: Council, academic_year: AcademicYear) -> YearInNumb
     if any(row["primary_area"] not in areas for rows in atoms.values() for row in rows):
         areas.append(NOT_RECORDED)
     publication = _publication(threshold, clusters, atoms, money, areas)
-    counts = publication.protect()
+    counts = _protected(council, academic_year, publication)
     numbers = YearInNumbers(
         council=council,
         academic_year=academic_year,
@@ -391,6 +396,31 @@ def _publication(threshold, clusters, atoms, money, areas) -> Publication:
         contributors=sum(funded.values()),
     )
     return publication
+
+
+def _protected(council: Council, academic_year: AcademicYear, publication: Publication) -> dict:
+    """The publication's figures with their marks: the decision kept for the same fingerprint when there is
+    one (one query), or a new decision, kept for next time. The kept decision is derived data, like a cache,
+    so keeping it is not audited."""
+    fingerprint = publication.fingerprint()
+    kept = SuppressionDecision.objects.filter(council=council, academic_year=academic_year).first()
+    if kept is not None and kept.fingerprint == fingerprint:
+        return publication.reuse(kept.decision)
+    counts = publication.protect()
+    decision = publication.decision()
+    if kept is not None:
+        SuppressionDecision.objects.filter(pk=kept.pk).update(
+            fingerprint=fingerprint, decision=decision, decided_at=timezone.now()
+        )
+    else:
+        try:
+            with transaction.atomic():
+                SuppressionDecision.objects.create(
+                    council=council, academic_year=academic_year, fingerprint=fingerprint, decision=decision
+                )
+        except IntegrityError:
+            pass  # another request decided the same year at the same moment
+    return counts
 
 
 def _add_medians(numbers: YearInNumbers, requests, clusters) -> None:

@@ -184,3 +184,28 @@ class ReviewAction(models.Model):
 
     def __str__(self) -> str:
         return self.what
+
+
+class SuppressionDecision(models.Model):
+    """Which of a council's published figures for a year are hidden, as `suppression` last decided it, kept
+    with the fingerprint of the data it was decided on. Deciding can take seconds on a large council; a page
+    reuses this while its data has the same fingerprint and decides again when it does not. It holds marks
+    and made-up alternative counts, never a person."""
+
+    council = models.ForeignKey("organisations.Council", on_delete=models.CASCADE, related_name="+")
+    academic_year = models.ForeignKey(
+        "organisations.AcademicYear", on_delete=models.CASCADE, related_name="+"
+    )
+    fingerprint = models.CharField(max_length=64)
+    decision = models.JSONField()
+    decided_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["council", "academic_year"], name="one_suppression_decision_a_year"
+            )
+        ]
+
+    def __str__(self):
+        return f"Suppression decision for {self.academic_year}"

@@ -35,10 +35,15 @@ threshold of 2, two cells of 1 under a total of 2 are 1 each: "not shown" would 
 Then every figure linked to it is withheld (`Mark.WITHHELD`, "not published"), which says nothing about size.
 """
 
+import hashlib
+import json
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
+# Part of every fingerprint: change it with any change to how figures are chosen, so that no decision kept
+# from before is reused.
+ALGORITHM = 2
 SEARCH_BUDGET = 5_000
 MAX_MOVES = 16
 # Choosing which figures to hide is a cheaper, shallower search: it only has to find a good choice, and the
@@ -154,6 +159,42 @@ class Publication:
 
     # Deciding
 
+    def fingerprint(self) -> str:
+        """A digest of everything the decision depends on: the threshold, every atom and its value, the "at
+        most" relations and every figure. Equal fingerprints get equal marks, so a decision can be kept and
+        reused until the data changes (keys must be JSON: strings, numbers and tuples of them)."""
+        described = [
+            ALGORITHM,
+            self.threshold,
+            [
+                [key, value, kind.value]
+                for key, value, kind in zip(self._atom_index, self._atom_values, self._atom_kind, strict=True)
+            ],
+            self._at_most,
+            [[figure.keys, figure.kind.value, figure.atoms, figure.contributors] for figure in self._figures],
+        ]
+        return hashlib.sha256(json.dumps(described, separators=(",", ":")).encode()).hexdigest()
+
+    def decision(self) -> dict:
+        """What `protect` decided, as JSON to keep beside the fingerprint: each figure's mark in order and
+        the witnesses."""
+        return {
+            "marks": [mark.name for mark in self._marks],
+            "witnesses": [[key, list(witness.items())] for key, witness in self.witnesses.items()],
+        }
+
+    def reuse(self, decision: dict) -> dict[Hashable, Figure]:
+        """Every figure with the marks of a decision kept from `decision`, for a publication of the same
+        fingerprint: no search is run."""
+        marks = [Mark[name] for name in decision["marks"]]
+        if len(marks) != len(self._figures):
+            raise ValueError("The decision is for another publication")
+        self.witnesses = {
+            _tuple(key): {_tuple(atom): value for atom, value in witness}
+            for key, witness in decision["witnesses"]
+        }
+        return self._result(marks)
+
     def protect(self) -> dict[Hashable, Figure]:
         """Every figure with its mark: primary suppression, then secondary until every hidden figure is
         safe from the attacker described in the module's docstring. Afterwards `witnesses` holds, for each
@@ -162,6 +203,11 @@ class Publication:
         for number, figure in enumerate(self._figures):
             for atom in figure.atoms:
                 self._by_atom[atom].append(number)
+        self._atom_sets = [frozenset(figure.atoms) for figure in self._figures]
+        self._nonzero_sets = [
+            frozenset(atom for atom in figure.atoms if self._atom_values[atom] >= 1)
+            for figure in self._figures
+        ]
         self._order_by_atom: dict[int, list[tuple[int, int]]] = {}
         for pair in self._at_most:
             for atom in pair:
@@ -197,6 +243,10 @@ class Publication:
             # nothing about their size.
             for other in self._linked(number):
                 marks[other] = Mark.WITHHELD
+        return self._result(marks)
+
+    def _result(self, marks: list[Mark]) -> dict[Hashable, Figure]:
+        self._marks = marks
         result = {}
         for number, figure in enumerate(self._figures):
             for key in figure.keys:
@@ -344,8 +394,9 @@ class _Search:
         return atom not in self.delta and (step > 0 or self.p._atom_values[atom] >= 1)
 
     def _problems(self):
-        """Each constraint still broken, as the ways to fix it: (atom, step) moves, or (None, figure) to
-        hide a published figure when relaxing."""
+        """Each constraint still broken, as (how many ways there are to fix it, the constraint): a figure
+        to move by a step, or an "at most" pair with its moves. Counting the ways needs only the atoms
+        already moved, so a figure of hundreds of atoms costs no more than a small one."""
         touched = {self.target}
         for atom in self.delta:
             touched.update(self.p._by_atom[atom])
@@ -353,12 +404,11 @@ class _Search:
             need = self._need(number)
             if need:
                 step = 1 if need > 0 else -1
-                options = [
-                    (atom, step) for atom in self.p._figures[number].atoms if self._movable(atom, step)
-                ]
+                movable = self.p._atom_sets[number] if step > 0 else self.p._nonzero_sets[number]
+                size = len(movable) - sum(1 for atom in self.delta if atom in movable)
                 if self.relax and self.marks[number] is Mark.PUBLISHED and number not in self.released:
-                    options.append((None, number))
-                yield options
+                    size += 1
+                yield size, (number, step)
         pairs = {pair for atom in self.delta for pair in self.p._order_by_atom.get(atom, ())}
         values = self.p._atom_values
         for smaller, larger in sorted(pairs):
@@ -368,18 +418,29 @@ class _Search:
                     options.append((smaller, -1))
                 if self._movable(larger, 1):
                     options.append((larger, 1))
-                yield options
+                yield len(options), options
+
+    def _options(self, problem) -> list:
+        """The ways to fix a broken constraint: (atom, step) moves, or (None, figure) to hide a published
+        figure when relaxing."""
+        if isinstance(problem, list):
+            return problem
+        number, step = problem
+        options = [(atom, step) for atom in self.p._figures[number].atoms if self._movable(atom, step)]
+        if self.relax and self.marks[number] is Mark.PUBLISHED and number not in self.released:
+            options.append((None, number))
+        return options
 
     def _dfs(self, limit: int) -> None:
         self.steps += 1
         if self.steps > self.budget or self.cost >= self.best_cost:
             return
-        best = None
-        for options in self._problems():
-            if not options:
+        best, best_size = None, 0
+        for size, problem in self._problems():
+            if not size:
                 return
-            if best is None or len(options) < len(best):
-                best = options
+            if best is None or size < best_size:
+                best, best_size = problem, size
         if best is None:
             self.best_cost = self.cost
             self.best_released = list(self.released)
@@ -387,7 +448,7 @@ class _Search:
             return
         if len(self.delta) >= limit:
             return
-        for atom, step in best:
+        for atom, step in self._options(best):
             if atom is None:
                 self._release(step)
             else:
@@ -422,6 +483,11 @@ class _Search:
         self.released.pop()
         self.cost -= self.p._figures[number].value + 1
         self.bounds[number] = (0, 0)
+
+
+def _tuple(key):
+    """A key as it was before JSON made its tuples lists."""
+    return tuple(_tuple(part) for part in key) if isinstance(key, list) else key
 
 
 def add_table(

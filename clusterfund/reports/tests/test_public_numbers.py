@@ -7,10 +7,12 @@ anywhere on the page.
 """
 
 import datetime
+import io
 import re
 
 import html5lib
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
@@ -29,6 +31,8 @@ from clusterfund.money.models import (
 )
 from clusterfund.organisations.models import AcademicYear, Cluster, Council, School
 from clusterfund.reports.figures import year_in_numbers
+from clusterfund.reports.models import SuppressionDecision
+from clusterfund.reports.suppression import Publication
 from clusterfund.reports.tests.test_suppression import (
     PRIMARY,
     PUBLISHED,
@@ -386,15 +390,44 @@ def test_money_is_shown_only_over_enough_awards(client, small_council):
 
 
 def test_queries_do_not_grow_with_the_data(client, small_council):
+    """Measured once the decision is kept, as most visits find it; deciding again adds the same two queries
+    whatever the size."""
     council, clusters, builder = small_council
     url = reverse("open-data:numbers-council", args=[council.slug])
+    client.get(url)
     with CaptureQueriesContext(connection) as before:
         client.get(url)
     for _ in range(10):
         builder.funded(clusters[2], "project", "semh", started=True, amount=50_000)
+    client.get(url)
     with CaptureQueriesContext(connection) as after:
         client.get(url)
     assert len(after.captured_queries) == len(before.captured_queries) <= 15
+
+
+def test_a_kept_decision_is_reused_until_the_figures_change(client, small_council, monkeypatch):
+    council, clusters, builder = small_council
+    url = reverse("open-data:numbers-council", args=[council.slug])
+    first = figures_on(client.get(url).content.decode())
+    kept = SuppressionDecision.objects.get(council=council)
+    decided = []
+    protect = Publication.protect
+    monkeypatch.setattr(Publication, "protect", lambda self: decided.append(1) or protect(self))
+    # The same figures: the kept decision, no search.
+    assert figures_on(client.get(url).content.decode()) == first
+    assert decided == []
+    # A new award changes the figures: decided again, and kept in place of the old decision.
+    builder.funded(clusters[1], "group", "semh", started=True, amount=100_000)
+    html = client.get(url).content.decode()
+    assert decided == [1]
+    assert figures_on(html) != first
+    assert_nothing_recoverable(html, council)
+    assert SuppressionDecision.objects.get(council=council).fingerprint != kept.fingerprint
+    # So does a new threshold, though no figure changed.
+    council.suppression_threshold = 3
+    council.save()
+    assert "fewer than 3" in client.get(url).content.decode()
+    assert decided == [1, 1]
 
 
 def test_years_link_to_each_other_and_an_unknown_year_is_not_found(client, small_council):
@@ -440,3 +473,21 @@ def test_the_public_council_and_cluster_pages_link_here(client, db):
     assert reverse("open-data:numbers-council", args=["kirklees"]) in council_page
     cluster_page = client.get(reverse("public:cluster", args=["kirklees", "cluster-14"])).content.decode()
     assert reverse("open-data:numbers-cluster", args=["kirklees", "cluster-14"]) in cluster_page
+
+
+def test_the_command_decides_ahead_of_the_first_visitor(client, small_council, monkeypatch):
+    council, _, _ = small_council
+    out = io.StringIO()
+    call_command("decide_year_in_numbers", "--council", "smallville", stdout=out)
+    assert "Smallville Council" in out.getvalue() and "hidden" in out.getvalue()
+    assert SuppressionDecision.objects.filter(council=council).exists()
+    monkeypatch.setattr(Publication, "protect", lambda self: pytest.fail("decided again"))
+    assert client.get(reverse("open-data:numbers-council", args=[council.slug])).status_code == 200
+    with pytest.raises(CommandError, match="--council"):
+        call_command("decide_year_in_numbers", "--council", "nowhere", stdout=out)
+    with pytest.raises(CommandError, match="--year"):
+        call_command("decide_year_in_numbers", "--council", "smallville", "--year", "1990/91", stdout=out)
+    # Every council at once: the demo's two as well.
+    monkeypatch.undo()
+    call_command("decide_year_in_numbers", stdout=out)
+    assert "Kirklees Council" in out.getvalue()

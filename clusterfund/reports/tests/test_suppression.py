@@ -12,6 +12,7 @@ given tighter bounds than a real reader has (no atom above a cap), which can onl
 possibilities to choose from can only pin more figures.
 """
 
+import json
 import random
 from dataclasses import dataclass, field
 
@@ -455,3 +456,27 @@ def test_the_marks_are_the_same_every_time():
 def test_a_threshold_below_one_is_refused():
     with pytest.raises(ValueError):
         Publication(0)
+
+
+def test_a_kept_decision_gives_the_same_marks_and_witnesses_and_only_for_the_same_figures():
+    generator = random.Random(11)
+    cells = {(r, c): generator.randint(0, 9) for r in "abc" for c in "xyz"}
+
+    def publication(threshold=5, change=None):
+        made = Publication(threshold)
+        add_table(made, "t", list("abc"), list("xyz"), {**cells, **(change or {})})
+        return made
+
+    decided = publication()
+    marks = decided.protect()
+    assert any(not figure.published for figure in marks.values())
+    kept = json.loads(json.dumps(decided.decision()))  # as the database keeps it
+    again = publication()
+    assert again.fingerprint() == decided.fingerprint()
+    assert again.reuse(kept) == marks
+    assert again.witnesses == decided.witnesses
+    # Any change to a value, or to the threshold, is another fingerprint: decided afresh, not reused.
+    assert publication(change={("a", "x"): cells[("a", "x")] + 1}).fingerprint() != decided.fingerprint()
+    assert publication(threshold=4).fingerprint() != decided.fingerprint()
+    with pytest.raises(ValueError):
+        Publication(5).reuse(kept)
