@@ -8,13 +8,20 @@ from fractions import Fraction
 from django.shortcuts import get_object_or_404, render
 
 from clusterfund.core.access import allow_or_404, signed_in
-from clusterfund.core.charts import bar_chart, chart_download, line_chart
+from clusterfund.core.charts import bar_chart, chart_download
 from clusterfund.core.exports import FORMATS, pounds_value, table_download
 from clusterfund.core.formatting import census_month
 from clusterfund.organisations.permissions import can_change_fairness_and_open_data_settings
 from clusterfund.organisations.selectors import clusters_visible_to, councils_visible_to, schools_visible_to
 from clusterfund.reports import fairness, permissions
 from clusterfund.reports.fairness import percent, pounds_per_pupil, times
+from clusterfund.reports.fairness_charts import (
+    decimal,
+    lorenz_chart,
+    need_and_money_chart,
+    percent_text,
+    share,
+)
 
 
 def _start_year(request) -> int | None:
@@ -28,25 +35,8 @@ def _year(request, council):
     return year
 
 
-def _decimal(value: Fraction | None, places: int = 1) -> Decimal | None:
-    """An exact fraction as a number for a spreadsheet cell, rounded half up."""
-    if value is None:
-        return None
-    scaled = fairness.half_up(value * 10**places)
-    return Decimal(scaled).scaleb(-places)
-
-
-def _share(value: Fraction | None) -> Decimal | None:
-    """A share as a percentage, one decimal place."""
-    return None if value is None else _decimal(value * 100)
-
-
 def _per_pupil(value: Fraction | None) -> Decimal | None:
     return None if value is None else pounds_value(fairness.half_up(value))
-
-
-def _percent_text(value) -> str:
-    return "" if value is None else f"{value}%"
 
 
 def _pounds_text(value) -> str:
@@ -61,22 +51,6 @@ def _download(request, *, prefix: str, tables: dict, charts: list):
         head, rows = tables[slug]
         return table_download(filename=f"{prefix}-{slug}", head=head, rows=rows, file_format=file_format)
     return chart_download(request, charts, filename_prefix=prefix)
-
-
-def _lorenz_chart(spread, *, slug: str, whose: str):
-    points = [(x * 100, y * 100) for x, y in spread.points]
-    gini_text = f" The Gini coefficient is {times(spread.gini)}." if spread.gini is not None else ""
-    return line_chart(
-        slug=slug,
-        title=f"How evenly the money reaches pupils on SEN support: {whose}",
-        description="A Lorenz curve: schools in order of money per pupil on SEN support, least first. Each "
-        "point is the share of the pupils so far against the share of the money they got. The straight "
-        "line is an even spread; the further the curve sags below it, the less even the spread." + gini_text,
-        x_title="Share of pupils on SEN support (%)",
-        y_title="Share of the money (%)",
-        series=[("An even spread", [(0, 0), (100, 100)]), ("The money as it was awarded", points)],
-        value_format=lambda value: f"{_decimal(Fraction(value))}%",
-    )
 
 
 def _flags_by_kind(flags) -> list[tuple[str, list]]:
@@ -130,10 +104,10 @@ def _school_table(monitor, flags_by_school: dict[int, list]) -> list[list]:
             row.sen_support,
             row.ehc_plans,
             row.need,
-            _share(row.need_share),
+            share(row.need_share),
             pounds_value(row.committed_pence),
-            _share(row.money_share),
-            _decimal(row.ratio, 2),
+            share(row.money_share),
+            decimal(row.ratio, 2),
             _per_pupil(row.per_pupil),
             *([] if monitor.decided_only else [row.submitted]),
             row.decided,
@@ -191,23 +165,12 @@ def cluster(request, cluster_pk):
     charts = []
     if monitor.rows:
         charts.append(
-            bar_chart(
-                slug="need-and-money",
-                title="Each school's share of the need and of the money",
-                description="For each member school, its share of the cluster's pupils on SEN support and "
-                "with EHC plans, beside its share of the money awarded this year. A school whose bars differ "
-                "a lot may be worth a look.",
-                labels=[row.school.name for row in monitor.rows],
-                series=[
-                    ("Share of need (%)", [_share(row.need_share) for row in monitor.rows]),
-                    ("Share of money (%)", [_share(row.money_share) for row in monitor.rows]),
-                ],
-                label_heading="School",
-                value_format=_percent_text,
+            need_and_money_chart(
+                monitor.rows, description=" A school whose bars differ a lot may be worth a look."
             )
         )
     if monitor.spread.points:
-        charts.append(_lorenz_chart(monitor.spread, slug="lorenz", whose=cluster.name))
+        charts.append(lorenz_chart(monitor.spread, cluster.name))
     tables = {
         "schools": (_school_head(decided_only=monitor.decided_only), _school_table(monitor, flags_by_school)),
         "waiting": (WAITING_HEAD, _waiting_table(monitor, hidden)),
@@ -285,7 +248,7 @@ def council(request, council_slug):
             line.totals.need,
             pounds_value(line.totals.committed_pence),
             _per_pupil(line.totals.per_pupil),
-            _decimal(line.spread.gini, 2),
+            decimal(line.spread.gini, 2),
             line.flags,
         ]
         for line in monitor.clusters
@@ -295,9 +258,9 @@ def council(request, council_slug):
             area.label,
             area.requests,
             pounds_value(area.committed_pence),
-            _share(area.money_share),
+            share(area.money_share),
             area.pupils if area.area != fairness.NO_AREA else None,
-            _share(area.pupil_share),
+            share(area.pupil_share),
         ]
         for area in monitor.areas
     ]
@@ -331,15 +294,15 @@ def council(request, council_slug):
                 "that main area of need.",
                 labels=[area.label for area in areas_shown],
                 series=[
-                    ("Share of money (%)", [_share(area.money_share) for area in areas_shown]),
-                    ("Share of pupils recorded (%)", [_share(area.pupil_share) for area in areas_shown]),
+                    ("Share of money (%)", [share(area.money_share) for area in areas_shown]),
+                    ("Share of pupils recorded (%)", [share(area.pupil_share) for area in areas_shown]),
                 ],
                 label_heading="Main area of need",
-                value_format=_percent_text,
+                value_format=percent_text,
             )
         )
     if monitor.spread.points:
-        charts.append(_lorenz_chart(monitor.spread, slug="lorenz", whose=f"every school in {council.name}"))
+        charts.append(lorenz_chart(monitor.spread, f"every school in {council.name}"))
     tables = {"clusters": (CLUSTER_HEAD, cluster_rows), "areas": (AREA_HEAD, area_rows)}
     download = _download(
         request, prefix=f"{council.slug}-fairness-{year.start_year}", tables=tables, charts=charts
@@ -419,7 +382,7 @@ def school(request, school_pk):
                     series=[
                         (
                             "Money share over need share",
-                            [_decimal(value, 2) for value, _ in ratios if value is not None],
+                            [decimal(value, 2) for value, _ in ratios if value is not None],
                         )
                     ],
                     label_heading="School",
@@ -427,7 +390,7 @@ def school(request, school_pk):
                 )
             )
     if view.spread is not None and view.spread.points:
-        charts.append(_lorenz_chart(view.spread, slug="lorenz", whose=view.cluster.name))
+        charts.append(lorenz_chart(view.spread, view.cluster.name))
     download = chart_download(
         request, charts, filename_prefix=f"school-{school.pk}-fairness-{year.start_year}"
     )

@@ -8,12 +8,11 @@ database: the report makes the same number of queries however busy the year was.
 """
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 from fractions import Fraction
 
 from django.db.models import Count
 
-from clusterfund.core.charts import Chart, bar_chart, line_chart
+from clusterfund.core.charts import Chart, bar_chart
 from clusterfund.delivery.models import OutcomeReview
 from clusterfund.organisations.models import Cluster
 from clusterfund.reports.dashboards import Dashboard, clusters_side_by_side, dashboard, requests_in_scope
@@ -21,14 +20,13 @@ from clusterfund.reports.fairness import (
     ClusterMonitor,
     CouncilMonitor,
     Flag,
-    Spread,
     cluster_monitor,
     council_monitor,
-    half_up,
     reads_blind,
     seen_blind,
     times,
 )
+from clusterfund.reports.fairness_charts import decimal, lorenz_chart, need_and_money_chart
 from clusterfund.reports.models import AnnualReview, ReviewAction
 from clusterfund.reports.survey import (
     SurveyResults,
@@ -117,40 +115,6 @@ def _outcomes(requests) -> Outcomes:
 # The charts -----------------------------------------------------------------------------------------------
 
 
-def _decimal(value: Fraction | float | None, places: int) -> Decimal | None:
-    """A number rounded half up to `places` decimals, for a chart and its table."""
-    if value is None:
-        return None
-    return Decimal(half_up(Fraction(value) * 10**places)).scaleb(-places)
-
-
-def _share(value: Fraction | None) -> Decimal | None:
-    return _decimal(None if value is None else value * 100, 1)
-
-
-def _percent_text(value) -> str:
-    return "" if value is None else f"{value}%"
-
-
-def _lorenz_chart(spread: Spread, whose: str) -> Chart:
-    gini = f" The Gini coefficient is {times(spread.gini)}." if spread.gini is not None else ""
-    return line_chart(
-        slug="lorenz",
-        title=f"How evenly the money reaches pupils on SEN support: {whose}",
-        description="A Lorenz curve: schools in order of money per pupil on SEN support, least first. Each "
-        "point is the share of the pupils so far against the share of the money they got; no school is "
-        "named. The straight line is an even spread; the further the curve sags below it, the less even "
-        "the spread." + gini,
-        x_title="Share of pupils on SEN support (%)",
-        y_title="Share of the money (%)",
-        series=[
-            ("An even spread", [(0, 0), (100, 100)]),
-            ("The money as it was awarded", [(x * 100, y * 100) for x, y in spread.points]),
-        ],
-        value_format=lambda value: f"{_decimal(value, 1)}%",
-    )
-
-
 def _charts(year_report: "YearReport") -> dict[str, Chart]:
     """The report's charts: requests by type, the outcomes found, the fairness monitor's picture (each
     school's need and money only for those who may see the monitor school by school; the spread, which
@@ -186,26 +150,12 @@ def _charts(year_report: "YearReport") -> dict[str, Chart]:
         )
     monitor = year_report.fairness
     if year_report.cluster is not None and year_report.names_schools and monitor.rows:
-        charts.append(
-            bar_chart(
-                slug="need-and-money",
-                title="Each school's share of the need and of the money",
-                description="For each member school, its share of the cluster's pupils on SEN support and "
-                "with EHC plans, beside its share of the money awarded this year.",
-                labels=[row.school.name for row in monitor.rows],
-                series=[
-                    ("Share of need (%)", [_share(row.need_share) for row in monitor.rows]),
-                    ("Share of money (%)", [_share(row.money_share) for row in monitor.rows]),
-                ],
-                label_heading="School",
-                value_format=_percent_text,
-            )
-        )
+        charts.append(need_and_money_chart(monitor.rows, description=""))
     if monitor.spread.points:
         whose = (
             year_report.cluster.name if year_report.cluster else f"every school in {year_report.council.name}"
         )
-        charts.append(_lorenz_chart(monitor.spread, whose))
+        charts.append(lorenz_chart(monitor.spread, whose))
     questions = [q for q in year_report.survey.questions if q.schools.total or q.team.total]
     if questions:
         charts.append(
@@ -217,8 +167,8 @@ def _charts(year_report: "YearReport") -> dict[str, Chart]:
                 "the survey's results below.",
                 labels=[f"Question {number}" for number, _ in enumerate(questions, start=1)],
                 series=[
-                    ("Schools", [_decimal(q.schools.mean, 2) for q in questions]),
-                    ("Team members", [_decimal(q.team.mean, 2) for q in questions]),
+                    ("Schools", [decimal(q.schools.mean, 2) for q in questions]),
+                    ("Team members", [decimal(q.team.mean, 2) for q in questions]),
                 ],
                 label_heading="Question",
             )
