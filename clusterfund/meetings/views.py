@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from clusterfund.core.access import allow_or_403, allow_or_404, signed_in
 from clusterfund.core.errors import apply_errors
 from clusterfund.core.formatting import long_date
+from clusterfund.core.params import whole_number
 from clusterfund.meetings import permissions, selectors, services
 from clusterfund.meetings.forms import (
     ActionForm,
@@ -263,13 +264,13 @@ def order_agenda(request, cluster_pk, pk):
     if request.method == "POST":
         places = {}
         for item in items:
-            raw = request.POST.get(f"item_{item.pk}", "").strip()
-            if not raw.isdigit() or not 1 <= int(raw) <= len(items):
+            place = whole_number(request.POST.get(f"item_{item.pk}", ""))
+            if place is None or not 1 <= place <= len(items):
                 errors[f"item_{item.pk}"] = (
                     f"Give {item.funding_request.reference} a place from 1 to {len(items)}"
                 )
             else:
-                places[item.pk] = int(raw)
+                places[item.pk] = place
         if not errors and len(set(places.values())) != len(places):
             errors["order"] = "Give each item a different place"
         if not errors:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from clusterfund.core.access import allow_or_403, allow_or_404, signed_in
 from clusterfund.core.errors import apply_errors
 from clusterfund.core.exports import FORMATS, pounds_value, table_download
+from clusterfund.core.params import start_year
 from clusterfund.money import imports, permissions, selectors, services
 from clusterfund.money.forms import (
     CommitFormulaForm,
@@ -52,11 +53,6 @@ def _managed_year(request, council_slug, start_year):
     return council, _year_for(council, start_year)
 
 
-def _start_year(request) -> int | None:
-    value = request.GET.get("year", "")
-    return int(value) if value.isdigit() and len(value) == 4 else None
-
-
 def _download(request, *, filename, head, rows):
     file_format = request.GET.get("format", "")
     if file_format in FORMATS:
@@ -70,7 +66,7 @@ def _download(request, *, filename, head, rows):
 @signed_in("money.can_view_council_money")
 def council_money(request, council_slug):
     council = _council_for(request, council_slug)
-    year = _year_for(council, _start_year(request))
+    year = _year_for(council, start_year(request))
     money = selectors.council_money(council, year)
     formula = selectors.committed_formula(council, year)
     shares = selectors.shares_of(formula)
@@ -377,7 +373,7 @@ def factors(request, council_slug, start_year):
 def cluster_money(request, cluster_pk):
     cluster = get_object_or_404(clusters_visible_to(request.user), pk=cluster_pk)
     allow_or_404(permissions.can_view_cluster_money(request.user, cluster))
-    year = _year_for(cluster.council, _start_year(request))
+    year = _year_for(cluster.council, start_year(request))
     pots = selectors.cluster_pots(cluster, year)
     formula = selectors.committed_formula(cluster.council, year)
     share = selectors.shares_of(formula).get(cluster.pk)

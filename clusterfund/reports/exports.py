@@ -3,8 +3,9 @@ standard's flat CSV.
 
 Each school gets one grant per academic year: the sum of what its awards from that year's pots commit, after
 variations and releases, with the date of the first decision. A grant is never one per award or per pupil,
-and nothing in it comes from what a school wrote in a request, so no child can be named or picked out. Any
-count below the council's suppression threshold is written as "fewer than" the threshold.
+and nothing in it comes from what a school wrote in a request, so no child can be named or picked out. It
+states no count at all (not even how many awards a grant sums): with the year-in-numbers pages beside it, a
+count per school would let a reader work out a cluster's hidden "fewer than 5".
 """
 
 import csv
@@ -18,6 +19,7 @@ from decimal import Decimal
 from django.db.models import Q, Sum
 
 from clusterfund.core.exports import pounds_value
+from clusterfund.core.params import whole_number
 from clusterfund.money.models import COMMITMENT_TYPES, Award, LedgerEntry
 from clusterfund.organisations.models import OPEN_GOVERNMENT_LICENCE, AcademicYear, Cluster, Council, School
 
@@ -89,25 +91,20 @@ def licence_name(url: str) -> str:
     return LICENCE_NAMES.get(url, url)
 
 
-def fewer_than(count: int, threshold: int) -> str:
-    """A count as published: the number itself at or above the threshold, else 'fewer than 5'."""
-    return f"{count:,}" if count >= threshold else f"fewer than {threshold}"
-
-
 def find_council(code: str) -> Council | None:
     """The council with this slug ('kirklees') or DfE local authority code ('382')."""
     code = code.strip()
-    if code.isdigit():
-        return Council.objects.filter(la_code=int(code)).first()
+    if whole_number(code) is not None:
+        return Council.objects.filter(la_code=whole_number(code)).first()
     return Council.objects.filter(slug=code.lower()).first()
 
 
 def find_academic_year(council: Council, name: str) -> AcademicYear | None:
     """The council's academic year written as '2025/26' (or '2025-26', or its first year, '2025')."""
     first, _, second = name.strip().replace("-", "/").partition("/")
-    if not first.isdigit() or (second and not second.isdigit()):
+    if whole_number(first) is None or (second and whole_number(second) is None):
         return None
-    year = AcademicYear.objects.filter(council=council, start_year=int(first)).first()
+    year = AcademicYear.objects.filter(council=council, start_year=whole_number(first)).first()
     if year is None or (second and year.name != f"{first}/{second}"):
         return None
     return year
@@ -185,14 +182,12 @@ def _recipient(council: Council, school: School) -> dict:
 
 
 def _description(council: Council, academic_year: AcademicYear, summary: SchoolYear) -> str:
-    count = fewer_than(summary.awards, council.suppression_threshold)
-    awards = "award" if summary.awards == 1 and count == "1" else "awards"
     clusters = " and ".join(cluster.name for cluster in summary.clusters) or "its cluster"
     return (
         f"High Needs funding from {council.name} for special educational needs support at "
         f"{summary.school.name} in the {academic_year.name} academic year, shared out by {clusters}, whose "
-        f"schools decide together how to use it. The amount is the sum of {count} {awards}, after any "
-        "changes."
+        f"schools decide together how to use it. The amount is the sum of the school's awards that "
+        "year, after any changes."
     )
 
 
@@ -230,15 +225,13 @@ def grants_package(
     grants = [_grant(council, academic_year, summary) for summary in school_years(council, academic_year)]
     if not grants:
         raise NothingToPublish(f"{council.name} made no awards in {academic_year.name}.")
-    threshold = council.suppression_threshold
     package = {
         "version": GIVING_VERSION,
         "title": f"{council.name} SEND cluster funding {academic_year.name}",
         "description": (
             f"High Needs money {council.name} gave schools through its SEND clusters in the "
             f"{academic_year.name} academic year: one grant per school, the sum of its awards after any "
-            "changes, in pounds. "
-            f"Counts below {threshold} are shown as 'fewer than {threshold}'; no pupil is named or counted."
+            "changes, in pounds. No pupil is named or counted."
         ),
         "identifier": f"{giving_prefix(council)}-{council.slug}-{_year_slug(academic_year)}",
         "issued": (issued or datetime.date.today()).isoformat(),

@@ -11,6 +11,7 @@ from clusterfund.core.access import allow_or_404, signed_in
 from clusterfund.core.charts import bar_chart, chart_download
 from clusterfund.core.exports import FORMATS, pounds_value, table_download
 from clusterfund.core.formatting import census_month
+from clusterfund.core.params import start_year
 from clusterfund.organisations.permissions import can_change_fairness_and_open_data_settings
 from clusterfund.organisations.selectors import clusters_visible_to, councils_visible_to, schools_visible_to
 from clusterfund.reports import fairness, permissions
@@ -24,13 +25,8 @@ from clusterfund.reports.fairness_charts import (
 )
 
 
-def _start_year(request) -> int | None:
-    value = request.GET.get("year", "")
-    return int(value) if value.isdigit() and len(value) == 4 else None
-
-
 def _year(request, council):
-    year = fairness.year_of(council, _start_year(request))
+    year = fairness.year_of(council, start_year(request))
     allow_or_404(year is not None)
     return year
 

@@ -17,8 +17,8 @@ All the counts and money of a council's year are protected together by `suppress
 sensitive: see there), and a cluster's page shows exactly the council's figures for that cluster, so no page
 and no pair of pages gives away a hidden figure. A median or share is hidden when its group is below the
 threshold, which says only which side of the threshold the group's count is on, as its "fewer than" does. The
-council's share of outcomes met is also hidden when it is 0% or 100% and a cluster's share is hidden, as that
-cluster's share would then be known.
+council's share of outcomes met is also hidden whenever a cluster's share is hidden, as the two together
+would narrow it down.
 
 Every figure comes from a fixed number of aggregate queries, whatever the size of the council. Deciding what
 to hide can take seconds on a large council, so the decision is kept (`SuppressionDecision`) with the
@@ -32,6 +32,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.utils import timezone
 
+from clusterfund.core.params import whole_number
 from clusterfund.delivery.models import OutcomeReview
 from clusterfund.funding_requests.models import FundingRequest, RequestType
 from clusterfund.money.formula import CENSUS_FACTORS
@@ -212,16 +213,10 @@ def _pounds(pence: int) -> str:
     return f"{'-' if pence < 0 else ''}£{whole:,}.{part:02d}"
 
 
-def years_with_numbers(council: Council) -> list[AcademicYear]:
-    """The council's academic years that have a committed formula or a funded request, newest first, in
-    one query."""
-    committed = FundingFormula.objects.filter(council=council, status=FundingFormula.Status.COMMITTED)
-    funded = FundingRequest.objects.filter(council=council, award__isnull=False)
-    return list(
-        AcademicYear.objects.filter(council=council)
-        .filter(Q(pk__in=committed.values("academic_year")) | Q(pk__in=funded.values("academic_year")))
-        .order_by("-start_year")
-    )
+def years_of(council: Council) -> list[AcademicYear]:
+    """Every academic year the council's pages accept, newest first: all of them, linked whatever they
+    hold, so that a year missing from the list cannot say it had no funded request."""
+    return list(AcademicYear.objects.filter(council=council).order_by("-start_year"))
 
 
 def year_for_page(council: Council, start_year: str | None) -> AcademicYear | None:
@@ -230,9 +225,9 @@ def year_for_page(council: Council, start_year: str | None) -> AcademicYear | No
     years = AcademicYear.objects.filter(council=council)
     if start_year is None:
         return years.current()
-    if not start_year.isdigit():
-        return None
-    return years.filter(start_year=int(start_year)).first()
+    if len(start_year) != 4 or whole_number(start_year) is None:
+        return None  # '²', '0002025' and '٢٠٢٥' name no page
+    return years.filter(start_year=whole_number(start_year)).first()
 
 
 def _formula(council: Council, academic_year: AcademicYear) -> Formula | None:
@@ -481,6 +476,7 @@ def _add_outcomes(numbers: YearInNumbers, academic_year, council, clusters) -> N
             percent = (200 * met + results) // (2 * results)
             numbers.outcomes[key] = Shown(f"{percent}%", Mark.PUBLISHED, label)
     hidden_cluster = any(not shown.published for key, shown in numbers.outcomes.items() if key != TOTAL)
-    if hidden_cluster and numbers.outcomes[TOTAL].text in ("0%", "100%"):
-        # None or all met overall would give away every hidden cluster's share.
+    if hidden_cluster and numbers.outcomes[TOTAL].published:
+        # The council's share with the clusters' that are shown would narrow down a hidden one (none or all
+        # met overall gives it away), so it goes too. Hiding it only sometimes would itself say something.
         numbers.outcomes[TOTAL] = Shown("not shown", Mark.SECONDARY, f"outcomes-{TOTAL}")

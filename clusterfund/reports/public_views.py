@@ -80,7 +80,7 @@ def _year_in_numbers(request, council):
     year = figures.year_for_page(council, request.GET.get("year"))
     if year is None:
         raise Http404("The council has no such academic year.")
-    return year, figures.year_in_numbers(council, year), figures.years_with_numbers(council)
+    return year, figures.year_in_numbers(council, year), figures.years_of(council)
 
 
 @public

@@ -440,6 +440,8 @@ def test_years_link_to_each_other_and_an_unknown_year_is_not_found(client, small
     assert f"?year={this_year.start_year}" in response.content.decode()  # the year with data is linked
     assert client.get(url, {"year": 1990}).status_code == 404
     assert client.get(url, {"year": "last"}).status_code == 404
+    for odd in ("²", "²²²²", "٢٠٢٥", f"000{this_year.start_year}"):  # not a year in plain digits: no page
+        assert client.get(url, {"year": odd}).status_code == 404
     cluster_url = reverse("open-data:numbers-cluster", args=[council.slug, clusters[0].slug])
     assert client.get(cluster_url, {"year": 1990}).status_code == 404
     assert client.get(reverse("open-data:numbers-cluster", args=[council.slug, "nowhere"])).status_code == 404
