@@ -376,6 +376,17 @@ def _publication(threshold, clusters, atoms, money, areas) -> Publication:
             for area in areas:
                 publication.count((measure, cluster_key, TOTAL, area), atoms_of(pk, area=area))
             publication.count((measure, cluster_key, TOTAL, TOTAL), atoms_of(pk))
+        # Each row and column of the council's tables, so that no small group is left by subtraction.
+        cluster_keys = [cluster.pk for cluster in clusters]
+        for cluster_key in [*cluster_keys, TOTAL]:
+            total = (measure, cluster_key, TOTAL, TOTAL)
+            publication.line(total, [(measure, cluster_key, kind, TOTAL) for kind in types])
+            publication.line(total, [(measure, cluster_key, TOTAL, area) for area in areas])
+        for kind in types:
+            publication.line((measure, TOTAL, kind, TOTAL), [(measure, c, kind, TOTAL) for c in cluster_keys])
+        for area in areas:
+            publication.line((measure, TOTAL, TOTAL, area), [(measure, c, TOTAL, area) for c in cluster_keys])
+        publication.line((measure, TOTAL, TOTAL, TOTAL), [(measure, c, TOTAL, TOTAL) for c in cluster_keys])
     funded = {
         cluster.pk: sum(found.get(("funded", cluster.pk, k, a), 0) for k in types for a in areas)
         for cluster in clusters
@@ -390,6 +401,7 @@ def _publication(threshold, clusters, atoms, money, areas) -> Publication:
         [("money", "atom", cluster.pk) for cluster in clusters],
         contributors=sum(funded.values()),
     )
+    publication.line(("money", TOTAL), [("money", cluster.pk) for cluster in clusters])
     return publication
 
 

@@ -30,6 +30,12 @@ figures and fits everything above, with that figure changed. The search moves at
 it finds no such set (or gives up after `SEARCH_BUDGET` steps) the figure counts as unsafe and more is
 hidden, so a limit of the search can only hide too much, never too little.
 
+**Small groups by subtraction.** Where a row or column total is shown (`line`), the hidden figures in it add
+up to the total less the figures shown, which a reader can work out even when no one of them is pinned. That
+rest must not be a small group: not a count from 1 to below the threshold, and not money over fewer awards
+than the threshold. When it is, the cheapest figure shown in the line is hidden too, and proved safe like the
+others.
+
 **Withheld.** Rarely even hiding everything is not enough, because the marks themselves say too much (with a
 threshold of 2, two cells of 1 under a total of 2 are 1 each: "not shown" would say the total is 2 or more).
 Then every figure linked to it is withheld (`Mark.WITHHELD`, "not published"), which says nothing about size.
@@ -43,7 +49,7 @@ from enum import Enum
 
 # Part of every fingerprint: change it with any change to how figures are chosen, so that no decision kept
 # from before is reused.
-ALGORITHM = 2
+ALGORITHM = 3
 SEARCH_BUDGET = 5_000
 MAX_MOVES = 16
 # Choosing which figures to hide is a cheaper, shallower search: it only has to find a good choice, and the
@@ -108,6 +114,7 @@ class Publication:
         self._figures: list[_Figure] = []
         self._figure_of_key: dict[Hashable, int] = {}
         self._figure_of_atoms: dict[tuple[Kind, frozenset[int]], int] = {}
+        self._lines: list[tuple[int, tuple[int, ...]]] = []
         self.witnesses: dict[Hashable, dict[Hashable, int]] = {}
 
     # Building
@@ -134,6 +141,14 @@ class Publication:
     def amount(self, key: Hashable, atoms: Iterable[Hashable], *, contributors: int) -> Hashable:
         """Money to publish, in pence: the sum of these atoms, over `contributors` awards."""
         return self._figure(key, Kind.AMOUNT, atoms, contributors)
+
+    def line(self, total: Hashable, parts: Iterable[Hashable]) -> None:
+        """A published total and the figures it is made of (a table's row or column). Where the total and
+        some parts are shown, the rest is known: the hidden parts together must not be a small group (a
+        count from 1 to below the threshold, or money over fewer awards than the threshold)."""
+        self._lines.append(
+            (self._figure_of_key[total], tuple(sorted({self._figure_of_key[part] for part in parts})))
+        )
 
     def _figure(self, key, kind, atoms, contributors) -> Hashable:
         indices = tuple(sorted({self._atom_index[atom] for atom in atoms}))
@@ -171,6 +186,7 @@ class Publication:
                 for key, value, kind in zip(self._atom_index, self._atom_values, self._atom_kind, strict=True)
             ],
             self._at_most,
+            self._lines,
             [[figure.keys, figure.kind.value, figure.atoms, figure.contributors] for figure in self._figures],
         ]
         return hashlib.sha256(json.dumps(described, separators=(",", ":")).encode()).hexdigest()
@@ -217,7 +233,11 @@ class Publication:
         while True:
             unsafe = [n for n, mark in enumerate(marks) if mark is not Mark.PUBLISHED and n not in safe]
             if not unsafe:
-                break
+                small_rest = self._small_rest(marks)
+                if small_rest is None:
+                    break
+                marks[small_rest] = Mark.SECONDARY
+                continue
             number = unsafe[0]
             found = self._alternative(number, marks)
             if found is not None:
@@ -252,6 +272,26 @@ class Publication:
             for key in figure.keys:
                 result[key] = Figure(key, figure.kind, figure.value, marks[number], figure.contributors)
         return result
+
+    def _small_rest(self, marks: list[Mark]) -> int | None:
+        """A published part to hide because a line's hidden parts add up to a small group that a reader
+        can work out (the total less the parts shown); None when no line has one. The cheapest part of the
+        first such line, so the choice is deterministic."""
+        for total, parts in self._lines:
+            if marks[total] is not Mark.PUBLISHED:
+                continue
+            hidden = [part for part in parts if marks[part] is not Mark.PUBLISHED]
+            shown = [part for part in parts if marks[part] is Mark.PUBLISHED]
+            if not hidden or not shown:
+                continue
+            if self._figures[total].kind is Kind.AMOUNT:
+                small = sum(self._figures[part].contributors or 0 for part in hidden) < self.threshold
+            else:
+                rest = self._figures[total].value - sum(self._figures[part].value for part in shown)
+                small = 0 < rest < self.threshold
+            if small:
+                return min(shown, key=self._cost)
+        return None
 
     def _linked(self, number: int) -> set[int]:
         """Every figure that shares an atom with this one, or with one that does, and so on (atoms in an
@@ -511,3 +551,7 @@ def add_table(
     publication.count(
         (name, TOTAL, TOTAL), [(name, "cell", row, column) for row in rows for column in columns]
     )
+    for row in [*rows, TOTAL]:
+        publication.line((name, row, TOTAL), [(name, row, column) for column in columns])
+    for column in [*columns, TOTAL]:
+        publication.line((name, TOTAL, column), [(name, row, column) for row in rows])

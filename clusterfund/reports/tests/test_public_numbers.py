@@ -145,6 +145,45 @@ def assert_money_safe(found: dict[str, str], threshold: int) -> None:
             assert text in (f"not shown: fewer than {threshold} awards", "not shown", "not published")
 
 
+def true_funded(council, year) -> dict[str, int]:
+    """The awards each cluster's money is summed over."""
+    requests = FundingRequest.objects.filter(council=council, academic_year=year, award__isnull=False)
+    return {str(row["cluster"]): row["n"] for row in requests.values("cluster").annotate(n=Count("id"))}
+
+
+def assert_no_small_rest(found: dict[str, str], threshold: int, contributors: dict[str, int]) -> None:
+    """In every row and column of the council's tables whose total is shown, the hidden figures together
+    (the total less those shown) are not a group of 1 to threshold - 1; and the money hidden beside a shown
+    council total is over at least threshold awards."""
+    clusters = sorted(
+        {key.split("-")[1] for key in found if key.startswith(("funded-", "started-"))} - {"total"}
+    )
+    lines = []
+    for measure in ("funded", "started"):
+        for cluster in [*clusters, "total"]:
+            total = f"{measure}-{cluster}-total-total"
+            lines.append((total, [f"{measure}-{cluster}-{kind}-total" for kind in TYPES]))
+            lines.append((total, [f"{measure}-{cluster}-total-{area}" for area in AREAS]))
+        for kind in TYPES:
+            lines.append((f"{measure}-total-{kind}-total", [f"{measure}-{c}-{kind}-total" for c in clusters]))
+        for area in AREAS:
+            lines.append((f"{measure}-total-total-{area}", [f"{measure}-{c}-total-{area}" for c in clusters]))
+        lines.append((f"{measure}-total-total-total", [f"{measure}-{c}-total-total" for c in clusters]))
+    for total, parts in lines:
+        parts = [part for part in parts if part in found]
+        _, total_value = mark_of(found[total], threshold)
+        values = [mark_of(found[part], threshold)[1] for part in parts]
+        if total_value is None or None not in values:
+            continue
+        rest = total_value - sum(value for value in values if value is not None)
+        assert not 0 < rest < threshold, f"{total}: the hidden figures beside it add up to {rest}"
+    if pence(found["money-total"]) is not None:
+        hidden = [c for c in clusters if pence(found[f"money-{c}"]) is None]
+        if hidden:
+            awards = sum(contributors.get(c, 0) for c in hidden)
+            assert awards >= threshold, f"the hidden money by subtraction is over {awards} awards"
+
+
 def assert_nothing_recoverable(html: str, council) -> dict[str, str]:
     threshold = council.suppression_threshold
     found = figures_on(html)
@@ -164,6 +203,7 @@ def assert_nothing_recoverable(html: str, council) -> dict[str, str]:
     }
     assert attacker.recovered({atom: truth.get(atom, 0) for atom in atoms}, witnesses) == {}
     assert_money_safe(found, threshold)
+    assert_no_small_rest(found, threshold, contributors=true_funded(council, year))
     # No count below the threshold is printed as a number anywhere a reader can see.
     text = page_text(html)
     small = "|".join(str(n) for n in range(threshold))

@@ -310,6 +310,7 @@ def test_no_hidden_cell_of_a_table_can_be_recovered(table):
     assert_primary_rules(marks, threshold)
     truth = {("t", "cell", row, column): value for (row, column), value in cells.items()}
     assert published_view(marks, structure, threshold).recovered(truth) == {}
+    assert_no_small_rest(marks, "t", rows, columns, threshold)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -342,6 +343,19 @@ def test_many_seeded_tables_give_nothing_away():
         marks = publication.protect()
         attacker = published_view(marks, table_structure("t", rows, columns), 5)
         assert attacker.recovered() == {}, (cells, {k: v.mark for k, v in marks.items()})
+        assert_no_small_rest(marks, "t", rows, columns, 5)
+
+
+def assert_no_small_rest(marks, name, rows, columns, threshold):
+    """In every row and column whose total is shown, the hidden cells together (the total less the cells
+    shown, which a reader can work out) are not a group of 1 to threshold - 1."""
+    lines = [((name, row, TOTAL), [(name, row, column) for column in columns]) for row in [*rows, TOTAL]]
+    lines += [((name, TOTAL, column), [(name, row, column) for row in rows]) for column in [*columns, TOTAL]]
+    for total, parts in lines:
+        if not marks[total].published or all(marks[part].published for part in parts):
+            continue
+        rest = marks[total].value - sum(marks[part].value for part in parts if marks[part].published)
+        assert not 0 < rest < threshold, (total, rest)
 
 
 def assert_primary_rules(marks, threshold):
@@ -480,3 +494,13 @@ def test_a_kept_decision_gives_the_same_marks_and_witnesses_and_only_for_the_sam
     assert publication(threshold=4).fingerprint() != decided.fingerprint()
     with pytest.raises(ValueError):
         Publication(5).reuse(kept)
+
+
+def test_hidden_cells_that_add_up_to_a_small_group_take_another_with_them():
+    """Two small cells beside a 7 under a total of 9: neither is pinned, but together they are 2, which the
+    total less the 7 gives away. The 7 is hidden too."""
+    publication = Publication(5)
+    add_table(publication, "t", ["r"], ["a", "b", "c"], {("r", "a"): 1, ("r", "b"): 1, ("r", "c"): 7})
+    marks = publication.protect()
+    assert not marks[("t", "r", "c")].published
+    assert_no_small_rest(marks, "t", ["r"], ["a", "b", "c"], 5)
