@@ -14,8 +14,9 @@ What is shown, for one academic year (the requests of that year):
   requests (fewer requests and the share could describe one child).
 
 All the counts and money of a council's year are protected together by `suppression` (zero counts are
-sensitive: see there), and a cluster's page shows exactly the council's figures for that cluster, so no page
-and no pair of pages gives away a hidden figure. A median or share is hidden when its group is below the
+sensitive: see there), knowing what the year's 360Giving file lists (each school funded, under each
+cluster), and a cluster's page shows exactly the council's figures for that cluster, so no page and no pair
+of pages gives away a hidden figure. A median or share is hidden when its group is below the
 threshold, which says only which side of the threshold the group's count is on, as its "fewer than" does. The
 council's share of outcomes met is also hidden whenever a cluster's share is hidden, as the two together
 would narrow it down.
@@ -322,6 +323,7 @@ def year_in_numbers(council: Council, academic_year: AcademicYear) -> YearInNumb
     if any(row["primary_area"] not in areas for rows in atoms.values() for row in rows):
         areas.append(NOT_RECORDED)
     publication = _publication(threshold, clusters, atoms, money, areas)
+    _add_open_data_floors(publication, council, academic_year, clusters, areas)
     counts = _protected(council, academic_year, publication)
     numbers = YearInNumbers(
         council=council,
@@ -428,6 +430,30 @@ def _protected(council: Council, academic_year: AcademicYear, publication: Publi
         except IntegrityError:
             pass  # another request decided the same year at the same moment
     return counts
+
+
+def _add_open_data_floors(publication, council, academic_year, clusters, areas) -> None:
+    """What the year's 360Giving file (`exports`) tells a reader: a grant to each school under each cluster
+    whose pot funded it, so each cluster funded at least as many requests as it has (school, programme)
+    pairs on the list, counted in the cluster of the requests (the public cluster pages list each cluster's
+    schools, so a grant from the city pool points to the school's own cluster). One query."""
+    pairs = (
+        LedgerEntry.objects.filter(award__pot__council=council, award__pot__academic_year=academic_year)
+        .order_by()
+        .values("award__funding_request__cluster", "award__payee_school", "award__pot__cluster")
+        .annotate(committed=Sum("amount_pence", filter=Q(entry_type__in=COMMITMENT_TYPES), default=0))
+        .filter(committed__gt=0)
+    )
+    listed: dict[int, int] = {}
+    for row in pairs:
+        cluster = row["award__funding_request__cluster"]
+        listed[cluster] = listed.get(cluster, 0) + 1
+    types = [value for value, _ in FUNDED_TYPES]
+    for cluster in clusters:
+        if listed.get(cluster.pk):
+            publication.at_least(
+                [("funded", cluster.pk, kind, area) for kind in types for area in areas], listed[cluster.pk]
+            )
 
 
 def _add_medians(numbers: YearInNumbers, requests, clusters) -> None:

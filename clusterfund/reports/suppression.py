@@ -23,8 +23,9 @@ then the order they were added), so the choice is deterministic.
 **The attacker this guards against.** A reader who knows every published figure exactly; every relation
 between them (each figure is the sum of its atoms, so every row, column, grand total and repeated figure);
 that atoms are whole numbers, never negative, and obey the "at most" relations; that a "fewer than 5" count
-is one of 0 to 4; that a "not shown" count is 5 or more (it would read "fewer than 5" otherwise); and that
-money is never negative. A hidden figure is *safe* when two different values are both possible for it: we
+is one of 0 to 4; that a "not shown" count is 5 or more (it would read "fewer than 5" otherwise); that
+money is never negative; and any lower bound it has from elsewhere (`at_least`: the open data lists each
+school funded, so a cluster funded at least as many requests as it has schools on the list). A hidden figure is *safe* when two different values are both possible for it: we
 prove it by finding a second set of atoms, different from the true one, that gives the same published
 figures and fits everything above, with that figure changed. The search moves atoms by one at a time; when
 it finds no such set (or gives up after `SEARCH_BUDGET` steps) the figure counts as unsafe and more is
@@ -64,6 +65,8 @@ class Mark(Enum):
     PRIMARY = "fewer than the threshold"
     SECONDARY = "not shown, to protect a smaller figure"
     WITHHELD = "not published"
+    # Not a figure on the page: a lower bound a reader has from elsewhere (see `Publication.at_least`).
+    KNOWN_FLOOR = "known to be at least"
 
 
 class Kind(Enum):
@@ -115,6 +118,7 @@ class Publication:
         self._figure_of_key: dict[Hashable, int] = {}
         self._figure_of_atoms: dict[tuple[Kind, frozenset[int]], int] = {}
         self._lines: list[tuple[int, tuple[int, ...]]] = []
+        self._floors: list[tuple[tuple[int, ...], int]] = []
         self.witnesses: dict[Hashable, dict[Hashable, int]] = {}
 
     # Building
@@ -141,6 +145,16 @@ class Publication:
     def amount(self, key: Hashable, atoms: Iterable[Hashable], *, contributors: int) -> Hashable:
         """Money to publish, in pence: the sum of these atoms, over `contributors` awards."""
         return self._figure(key, Kind.AMOUNT, atoms, contributors)
+
+    def at_least(self, atoms: Iterable[Hashable], minimum: int) -> None:
+        """A reader knows from elsewhere that these atoms add up to at least `minimum` (another file that
+        lists each school funded, say: a cluster funded at least as many requests as it has schools on the
+        list). Hidden figures are proved safe with it. A bound above the truth is lowered to the truth: a
+        reader who believes it is wrong, which gives nothing away."""
+        indices = tuple(sorted({self._atom_index[atom] for atom in atoms}))
+        minimum = min(minimum, sum(self._atom_values[index] for index in indices))
+        if minimum > 0:
+            self._floors.append((indices, minimum))
 
     def line(self, total: Hashable, parts: Iterable[Hashable]) -> None:
         """A published total and the figures it is made of (a table's row or column). Where the total and
@@ -187,6 +201,7 @@ class Publication:
             ],
             self._at_most,
             self._lines,
+            self._floors,
             [[figure.keys, figure.kind.value, figure.atoms, figure.contributors] for figure in self._figures],
         ]
         return hashlib.sha256(json.dumps(described, separators=(",", ":")).encode()).hexdigest()
@@ -215,6 +230,21 @@ class Publication:
         """Every figure with its mark: primary suppression, then secondary until every hidden figure is
         safe from the attacker described in the module's docstring. Afterwards `witnesses` holds, for each
         hidden figure, the atoms that differ in a second set fitting everything published."""
+        published = len(self._figures)
+        # Each lower bound a reader has is searched as a figure of its own that may not go below it; the
+        # figures are put back as they were before the marks are returned.
+        self._floor_of: dict[int, int] = {}
+        for number, (atoms, minimum) in enumerate(self._floors, start=published):
+            value = sum(self._atom_values[atom] for atom in atoms)
+            self._figures.append(_Figure([("known floor", number)], Kind.COUNT, atoms, value, None, number))
+            self._floor_of[number] = minimum
+        try:
+            marks = self._protect()
+        finally:
+            del self._figures[published:]
+        return self._result(marks[:published])
+
+    def _protect(self) -> list[Mark]:
         self._by_atom: list[list[int]] = [[] for _ in self._atom_values]
         for number, figure in enumerate(self._figures):
             for atom in figure.atoms:
@@ -228,8 +258,11 @@ class Publication:
         for pair in self._at_most:
             for atom in pair:
                 self._order_by_atom.setdefault(atom, []).append(pair)
-        marks = [self._primary(figure) for figure in self._figures]
-        safe: set[int] = set()
+        marks = [
+            Mark.KNOWN_FLOOR if number in self._floor_of else self._primary(figure)
+            for number, figure in enumerate(self._figures)
+        ]
+        safe: set[int] = set(self._floor_of)
         while True:
             unsafe = [n for n, mark in enumerate(marks) if mark is not Mark.PUBLISHED and n not in safe]
             if not unsafe:
@@ -246,7 +279,7 @@ class Publication:
                 moved, delta = found
                 keys = list(self._atom_index)
                 witness = {keys[atom]: self._atom_values[atom] + step for atom, step in delta.items()}
-                for other in moved | {number}:
+                for other in (moved | {number}) - set(self._floor_of):
                     safe.add(other)
                     for key in self._figures[other].keys:
                         self.witnesses.setdefault(key, witness)
@@ -261,9 +294,9 @@ class Publication:
             # What the marks say is itself too much (two cells of 1 under a total of 2, with a threshold
             # of 2, are 1 each whatever is hidden): withhold every figure linked to this one, saying
             # nothing about their size.
-            for other in self._linked(number):
+            for other in self._linked(number) - set(self._floor_of):
                 marks[other] = Mark.WITHHELD
-        return self._result(marks)
+        return marks
 
     def _result(self, marks: list[Mark]) -> dict[Hashable, Figure]:
         self._marks = marks
@@ -329,6 +362,8 @@ class Publication:
     def _bounds(self, number: int, mark: Mark) -> tuple[int, int | None]:
         """How far a figure may move, as a reader sees it: (least change, most change or None)."""
         figure = self._figures[number]
+        if mark is Mark.KNOWN_FLOOR:
+            return self._floor_of[number] - figure.value, None
         if mark is Mark.PUBLISHED:
             return 0, 0
         if figure.kind is Kind.AMOUNT or mark is Mark.WITHHELD:

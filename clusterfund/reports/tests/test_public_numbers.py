@@ -30,6 +30,7 @@ from clusterfund.money.models import (
     Pot,
 )
 from clusterfund.organisations.models import AcademicYear, Cluster, Council, School
+from clusterfund.reports import exports
 from clusterfund.reports.figures import year_in_numbers
 from clusterfund.reports.models import SuppressionDecision
 from clusterfund.reports.suppression import Publication
@@ -145,6 +146,33 @@ def assert_money_safe(found: dict[str, str], threshold: int) -> None:
             assert text in (f"not shown: fewer than {threshold} awards", "not shown", "not published")
 
 
+def open_data_floors(council, year) -> dict[str, int]:
+    """What the year's 360Giving file tells a reader, read as a reader would: each grant to a school under
+    a cluster's programme means that cluster funded at least one request (a grant from the city pool, one
+    in the school's own cluster, which the public cluster pages list). {cluster pk: how many at least}."""
+    try:
+        package = exports.grants_package(council=council, academic_year=year)
+    except exports.NothingToPublish:
+        return {}
+    clusters = {f"{council.slug}-{c.slug}": c for c in Cluster.objects.filter(council=council)}
+    floors: dict[str, int] = {}
+    for grant in package["grants"]:
+        recipient = grant["recipientOrganization"][0]["id"]
+        if recipient.startswith("GB-EDU-"):
+            school = School.objects.get(urn=int(recipient.removeprefix("GB-EDU-")))
+        else:
+            school = School.objects.get(pk=int(recipient.rpartition("-")[2]))
+        for programme in grant.get("grantProgramme", []):
+            cluster = clusters[programme["code"]]
+            if cluster.is_city_pool:
+                membership = school.memberships.filter(academic_year=year).first()
+                if membership is None:
+                    continue
+                cluster = membership.cluster
+            floors[str(cluster.pk)] = floors.get(str(cluster.pk), 0) + 1
+    return floors
+
+
 def true_funded(council, year) -> dict[str, int]:
     """The awards each cluster's money is summed over."""
     requests = FundingRequest.objects.filter(council=council, academic_year=year, award__isnull=False)
@@ -191,6 +219,18 @@ def assert_nothing_recoverable(html: str, council) -> dict[str, str]:
     year = AcademicYear.objects.filter(council=council).current()
     truth = true_atoms(council, year)
     attacker = count_attacker(found, threshold, cap=max([*truth.values(), 0]) + 1)
+    floors = open_data_floors(council, year)
+    for cluster, least in floors.items():
+        attacker.floors.append(([("funded", cluster, k, a) for k in TYPES for a in AREAS], least))
+    # The quickest attack with the open data: a shown total less the clusters shown leaves the hidden
+    # clusters' sum, and when that is no more than their schools on the list, each is pinned at its own.
+    _, total = mark_of(found["funded-total-total-total"], threshold)
+    clusters = {key.split("-")[1] for key in found if re.fullmatch(r"funded-[^-]+-total-total", key)}
+    shown = {c: mark_of(found[f"funded-{c}-total-total"], threshold)[1] for c in clusters - {"total"}}
+    hidden = [c for c, value in shown.items() if value is None]
+    if total is not None and hidden:
+        rest = total - sum(value for value in shown.values() if value is not None)
+        assert rest > sum(floors.get(c, 0) for c in hidden), "the open data pins the hidden clusters"
     atoms = {atom for seen in attacker.figures.values() for atom in seen.atoms}
     # The suppression's own proofs, renamed as the page names figures; each is checked against the page.
     numbers = year_in_numbers(council, year)
@@ -220,11 +260,11 @@ def assert_nothing_recoverable(html: str, council) -> dict[str, str]:
 # Building a council of small numbers
 
 
-@pytest.fixture
-def small_council(db):
-    """A council of three clusters with a handful of requests each, built through the models."""
+def make_council(name, la_code, slug):
+    """A council of three clusters, each with its share of a committed formula, and a builder for its
+    requests."""
     admin = User.objects.order_by("pk").first()
-    council = Council.objects.create(name="Smallville Council", la_code=990, slug="smallville")
+    council = Council.objects.create(name=name, la_code=la_code, slug=slug)
     year = AcademicYear.objects.create(
         council=council,
         start_year=TODAY.year if TODAY.month >= 9 else TODAY.year - 1,
@@ -254,7 +294,13 @@ def small_council(db):
         ClusterShare.objects.create(
             formula=formula, cluster=cluster, amount_pence=10_000_000, contingency_pence=500_000
         )
-    builder = Builder(council, year, admin)
+    return council, clusters, Builder(council, year, admin)
+
+
+@pytest.fixture
+def small_council(db):
+    """A council of three clusters with a handful of requests each, built through the models."""
+    council, clusters, builder = make_council("Smallville Council", 990, "smallville")
     # (type, area, started, pence): cluster 1 has 7 funded, cluster 2 has 3, cluster 3 has 6.
     plan = {
         clusters[0]: [
@@ -292,14 +338,16 @@ class Builder:
         self.council, self.year, self.admin = council, year, admin
         self.number = 0
         self.pots: dict[int, Pot] = {}
-        self.schools: dict[int, School] = {}
+        self.schools: dict[tuple[int, int], School] = {}
 
     def _school(self, cluster):
-        if cluster.pk not in self.schools:
-            self.schools[cluster.pk] = School.objects.create(
-                council=self.council, name=f"{cluster.name} School"
+        """One of the cluster's three schools, in turn: the open data lists each school funded."""
+        place = (cluster.pk, self.number % 3)
+        if place not in self.schools:
+            self.schools[place] = School.objects.create(
+                council=self.council, name=f"{cluster.name} School {self.number % 3 + 1}"
             )
-        return self.schools[cluster.pk]
+        return self.schools[place]
 
     def _request(self, cluster, kind, area, status, decided_on):
         self.number += 1
@@ -381,6 +429,25 @@ def test_the_council_page_gives_no_hidden_figure_away(client, small_council):
     assert "£100,000.00" in html
     assert "fewer than 5" in html
     assert found["funded-total-total-total"] == "16"
+
+
+def test_the_open_data_beside_the_page_gives_nothing_away(client, db):
+    """Five requests, each from a different school, in clusters of 2, 1 and 2: the 360Giving file lists the
+    five schools under their clusters, so a shown total of 5 would pin every cluster's "fewer than 5"."""
+    council, clusters, builder = make_council("Fewshire Council", 991, "fewshire")
+    plan = (
+        [("individual", "semh"), ("group", "cognition_learning")],
+        [("individual", "sensory_physical")],
+        [("group", "communication_interaction"), ("project", "semh")],
+    )
+    for cluster, requests in zip(clusters, plan, strict=True):
+        for kind, area in requests:
+            builder.funded(cluster, kind, area, started=True, amount=100_000)
+    year = AcademicYear.objects.filter(council=council).current()
+    assert open_data_floors(council, year) == {str(c.pk): n for c, n in zip(clusters, (2, 1, 2))}
+    html = client.get(reverse("open-data:numbers-council", args=[council.slug])).content.decode()
+    found = assert_nothing_recoverable(html, council)
+    assert found["funded-total-total-total"] == "not shown"
 
 
 def test_each_cluster_page_shows_the_council_pages_figures_for_it(client, small_council):

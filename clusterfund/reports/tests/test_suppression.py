@@ -42,6 +42,7 @@ class Attacker:
     threshold: int
     figures: dict = field(default_factory=dict)
     at_most: list = field(default_factory=list)
+    floors: list = field(default_factory=list)  # (atoms, least): what the reader knows from elsewhere
     cap: int = 0
     steps: int = 0
 
@@ -56,6 +57,8 @@ class Attacker:
                 yield key, seen.atoms, 0, None
             else:
                 yield key, seen.atoms, t, None
+        for number, (atoms, least) in enumerate(self.floors):
+            yield ("floor", number), atoms, least, None
 
     def solve(self, extra=None, budget=None, near=None):
         """Whole-number atoms, 0 to `cap`, that fit everything published (and `extra`: key, low, high on
@@ -504,3 +507,36 @@ def test_hidden_cells_that_add_up_to_a_small_group_take_another_with_them():
     marks = publication.protect()
     assert not marks[("t", "r", "c")].published
     assert_no_small_rest(marks, "t", ["r"], ["a", "b", "c"], 5)
+
+
+def test_what_a_reader_knows_from_elsewhere_is_used():
+    """Three clusters funded 2, 1 and 2 under a total of 5. From the page alone none is pinned; but a file
+    listing the schools funded (2, 1 and 2 of them) says each cluster funded at least that many, and with
+    the total that pins all three. Told so, the suppression hides the total."""
+
+    def publication(floors):
+        made = Publication(5)
+        for cluster, value in (("a", 2), ("b", 1), ("c", 2)):
+            made.atom(("x", cluster), value)
+            made.count(("funded", cluster), [("x", cluster)])
+        made.count(("funded", TOTAL), [("x", c) for c in "abc"])
+        if floors:
+            for cluster, least in (("a", 2), ("b", 1), ("c", 2)):
+                made.at_least([("x", cluster)], least)
+        return made
+
+    structure = {("funded", c): [("x", c)] for c in "abc"} | {("funded", TOTAL): [("x", c) for c in "abc"]}
+    floors = [([("x", c)], least) for c, least in (("a", 2), ("b", 1), ("c", 2))]
+    alone = publication(floors=False).protect()
+    assert alone[("funded", TOTAL)].published
+    attacker = published_view(alone, structure, 5)
+    assert attacker.recovered() == {}
+    attacker.floors = floors
+    assert set(attacker.recovered()) == {("funded", c) for c in "abc"}, "the floors are worth guarding"
+    told = publication(floors=True)
+    marks = told.protect()
+    assert not marks[("funded", TOTAL)].published
+    attacker = published_view(marks, structure, 5)
+    attacker.floors = floors
+    assert attacker.recovered() == {}
+    assert publication(floors=True).fingerprint() != publication(floors=False).fingerprint()
