@@ -55,6 +55,18 @@ FUNDED_TYPES = [(value, label) for value, label in RequestType.choices if value 
 AREAS = list(AreaOfNeed.choices)
 NOT_RECORDED = ""
 MEASURES = {"funded": "Requests funded", "started": "Support started"}
+# The census factors as a parent reads them, without the census's codes.
+PLAIN_FACTORS = {
+    "pupils_on_roll": "each pupil on roll",
+    "sen_support": "each pupil on SEN support",
+    "ehc_plans": "each pupil with an education, health and care (EHC) plan",
+    "free_school_meals": "each pupil eligible for free school meals",
+}
+
+
+def _times(weight) -> str:
+    text = f"{weight.normalize():f}"
+    return "once" if text == "1" else f"{text} times"
 
 
 @dataclass(frozen=True)
@@ -111,6 +123,7 @@ class Table:
     caption: str
     columns: list[str]
     lines: list[Line]
+    heading: str = "Cluster"  # of the column of row headings
 
 
 @dataclass
@@ -184,7 +197,12 @@ class YearInNumbers:
         ]
         lines.append(Line("Total", [self.shown((measure, cluster.pk, TOTAL, TOTAL)) for measure in MEASURES]))
         noun = "request type" if by == "type" else "area of need"
-        return Table(f"Requests funded and support started by {noun}", list(MEASURES.values()), lines)
+        return Table(
+            f"Requests funded and support started by {noun}",
+            list(MEASURES.values()),
+            lines,
+            heading="Request type" if by == "type" else "Area of need",
+        )
 
     def money_table(self) -> Table:
         lines = [
@@ -195,14 +213,16 @@ class YearInNumbers:
             )
             for key, name, cluster in self._cluster_keys()
         ]
-        return Table("Money awarded", ["Requests funded", "Amount awarded"], lines)
+        return Table("Money awarded by cluster", ["Requests funded", "Amount awarded"], lines)
 
     def times_table(self) -> Table:
         lines = [
             Line(name, [self.medians[key], self.outcomes[key]], cluster)
             for key, name, cluster in self._cluster_keys()
         ]
-        return Table("Days to support and outcomes met", ["Median days to support", "Outcomes met"], lines)
+        return Table(
+            "Days to support and outcomes met by cluster", ["Median days to support", "Outcomes met"], lines
+        )
 
 
 def _key(measure, cluster_key, value, by):
@@ -243,8 +263,12 @@ def _formula(council: Council, academic_year: AcademicYear) -> Formula | None:
         return None
     formula = shares[0].formula
     weights = [
-        (CENSUS_FACTORS.get(weight.factor, weight.factor), f"{weight.weight.normalize():f}")
+        (
+            PLAIN_FACTORS.get(weight.factor, CENSUS_FACTORS.get(weight.factor, weight.factor)),
+            _times(weight.weight),
+        )
         for weight in FormulaWeight.objects.filter(formula=formula).order_by("id")
+        if weight.weight
     ]
     total = sum(share.amount_pence for share in shares)
     return Formula(
@@ -517,4 +541,6 @@ def _add_outcomes(numbers: YearInNumbers, academic_year, council, clusters) -> N
     if hidden_cluster and numbers.outcomes[TOTAL].published:
         # The council's share with the clusters' that are shown would narrow down a hidden one (none or all
         # met overall gives it away), so it goes too. Hiding it only sometimes would itself say something.
-        numbers.outcomes[TOTAL] = Shown("not shown", Mark.SECONDARY, f"outcomes-{TOTAL}")
+        numbers.outcomes[TOTAL] = Shown(
+            "not shown, so that a cluster's share stays hidden", Mark.SECONDARY, f"outcomes-{TOTAL}"
+        )

@@ -118,7 +118,7 @@ def numbers_cluster(request, slug, cluster_slug):
         request,
         "reports/public/numbers_cluster.html",
         {
-            "page_title": f"{cluster.name}: the year in numbers, {year.name}",
+            "page_title": f"{cluster.name}, {council.name}: the year in numbers, {year.name}",
             "council": council,
             "cluster": cluster,
             "year": year,

@@ -22,14 +22,14 @@ then the order they were added), so the choice is deterministic.
 
 **The attacker this guards against.** A reader who knows every published figure exactly; every relation
 between them (each figure is the sum of its atoms, so every row, column, grand total and repeated figure);
-that atoms are whole numbers, never negative, and obey the "at most" relations; that a "fewer than 5" count
-is one of 0 to 4; that a "not shown" count is 5 or more (it would read "fewer than 5" otherwise); that
-money is never negative; and any lower bound it has from elsewhere (`at_least`: the open data lists each
-school funded, so a cluster funded at least as many requests as it has schools on the list). A hidden figure is *safe* when two different values are both possible for it: we
-prove it by finding a second set of atoms, different from the true one, that gives the same published
-figures and fits everything above, with that figure changed. The search moves atoms by one at a time; when
-it finds no such set (or gives up after `SEARCH_BUDGET` steps) the figure counts as unsafe and more is
-hidden, so a limit of the search can only hide too much, never too little.
+that atoms are whole numbers, never negative, and obey the "at most" relations; that a "fewer than 5" count is
+one of 0 to 4; that a "not shown" count is 5 or more (it would read "fewer than 5" otherwise); that money is
+never negative; and any lower bound it has from elsewhere (`at_least`: the open data lists each school funded,
+so a cluster funded at least as many requests as it has schools on the list). A hidden figure is *safe* when
+two different values are both possible for it: we prove it by finding a second set of atoms, different from
+the true one, that gives the same published figures and fits everything above, with that figure changed. The
+search moves atoms by one at a time; when it finds no such set (or gives up after `SEARCH_BUDGET` steps) the
+figure counts as unsafe and more is hidden, so a limit of the search can only hide too much, never too little.
 
 **Small groups by subtraction.** Where a row or column total is shown (`line`), the hidden figures in it add
 up to the total less the figures shown, which a reader can work out even when no one of them is pinned. That
