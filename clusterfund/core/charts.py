@@ -186,7 +186,10 @@ def line_chart(
 ) -> Chart:
     """Lines through (x, y) points: a Lorenz curve beside the line of equality, say. The table has a row per
     point of each series."""
-    chart = pygal.XY(**_config(x_title=x_title, y_title=y_title, show_dots=True, dots_size=3, stroke=True))
+    # A dot on each point helps read a few; on a curve through hundreds of schools they are a smudge, and
+    # each costs the page a few milliseconds.
+    dots = max((len(points) for _, points in series), default=0) <= 40
+    chart = pygal.XY(**_config(x_title=x_title, y_title=y_title, show_dots=dots, dots_size=3, stroke=True))
     for name, points in series:
         chart.add(name, [(_number(x), _number(y)) for x, y in points])
     head = ["Line", x_title, y_title]
