@@ -108,6 +108,13 @@ class Formula:
     floor_pence: int | None
     cap_pence: int | None
 
+    @property
+    def counting(self) -> str:
+        """What the formula counts, in a sentence: 'each pupil on SEN support once and each pupil with an
+        education, health and care (EHC) plan 4 times'."""
+        parts = [f"{name} {weight}" for name, weight in self.weights]
+        return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)
+
 
 @dataclass
 class Line:

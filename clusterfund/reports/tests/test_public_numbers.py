@@ -571,6 +571,9 @@ def test_the_demo_councils_pages_are_public_and_suppressed(client, db, slug):
     html = response.content.decode()
     assert "fewer than 5" in html
     assert_nothing_recoverable(html, council)
+    # The formula in words, with no census code and no factor that counts nothing.
+    assert "counting each pupil on SEN support once and each pupil with an education" in html
+    assert "(K)" not in html and "× 0" not in html
     for cluster in Cluster.objects.filter(council=council):
         page = client.get(reverse("open-data:numbers-cluster", args=[slug, cluster.slug]))
         assert page.status_code == 200
