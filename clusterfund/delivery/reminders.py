@@ -16,6 +16,7 @@ from clusterfund.accounts.models import RoleAssignment
 from clusterfund.accounts.roles import Role
 from clusterfund.audit.services import record_event
 from clusterfund.core.formatting import long_date
+from clusterfund.core.links import absolute
 from clusterfund.delivery.models import ImpactReview
 
 logger = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ def _line(review: ImpactReview, today: datetime.date) -> str:
     fr = review.funding_request
     overdue = " (overdue)" if review.due_on < today else ""
     path = reverse("delivery:review", kwargs={"request_pk": fr.pk, "pk": review.pk})
-    return f"- {fr.reference}: due {long_date(review.due_on)}{overdue}\n  {path}"
+    return f"- {fr.reference}: due {long_date(review.due_on)}{overdue}\n  {absolute(path)}"
 
 
 def _email(school, reviews: list[ImpactReview], today: datetime.date) -> tuple[str, str]:

@@ -7,12 +7,14 @@ import secrets
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from clusterfund.accounts.models import RoleAssignment
 from clusterfund.accounts.permissions import scope_of
 from clusterfund.audit.services import record_event
 from clusterfund.core.errors import Invalid, Refused
+from clusterfund.core.links import absolute
 from clusterfund.funding_requests.lifecycle import RequestStatus, StateTransitionError
 from clusterfund.funding_requests.models import FundingRequest
 from clusterfund.funding_requests.services import move_request
@@ -733,7 +735,7 @@ def _email_schools(meeting, items) -> None:
         body = (
             f"The {meeting} decided your request {fr.reference}.\n\n{_decision_words(item)}\n\n"
             f"{item.outcome_note}\n\nThe decision is final. The minutes are published once the chair "
-            "approves them."
+            f"approves them.\n\nThe request: {absolute(reverse('funding_requests:request', args=[fr.pk]))}"
         )
         transaction.on_commit(
             lambda subject=subject, body=body, emails=emails: send_mail(subject, body, None, emails)

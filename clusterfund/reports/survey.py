@@ -11,7 +11,6 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Case, Count, F, Min, Q, Value, When
@@ -25,6 +24,7 @@ from clusterfund.accounts.roles import Role
 from clusterfund.audit.services import record_event
 from clusterfund.core.errors import Invalid, Refused
 from clusterfund.core.errors import checked_text as _text
+from clusterfund.core.links import absolute
 from clusterfund.organisations.models import AcademicYear, Cluster, ClusterMembership, Council, TeamMember
 from clusterfund.reports.models import (
     Agreement,
@@ -561,14 +561,9 @@ def answer_path(invitation) -> str:
     )
 
 
-def site_url() -> str:
-    """The service's own address, scheme and host (the SITE_URL setting), for links in emails."""
-    return getattr(settings, "SITE_URL", "http://localhost:8000").rstrip("/")
-
-
 def answer_url(invitation) -> str:
     """The full web address of the invitation's answer page, for an email."""
-    return site_url() + answer_path(invitation)
+    return absolute(answer_path(invitation))
 
 
 def _email(invitation, questions: int, *, reminder: bool) -> tuple[str, str]:

@@ -6,6 +6,7 @@ import datetime
 import io
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -110,7 +111,8 @@ def test_a_review_is_reminded_from_a_week_before_it_is_due_then_weekly_until_don
     assert remind(due - WEEK) == 1
     (message,) = mail.outbox
     assert set(message.to) == _staff(fr.lead_school)
-    assert fr.reference in message.body and long_date(due) in message.body and path in message.body
+    assert fr.reference in message.body and long_date(due) in message.body
+    assert f"\n  {settings.SITE_URL}{path}" in message.body  # an address the school can follow
     assert "(overdue)" not in message.body and "overdue" not in message.subject
     review.refresh_from_db()
     assert review.reminded_on == due - WEEK

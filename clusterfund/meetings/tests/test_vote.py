@@ -159,7 +159,9 @@ def test_a_meeting_from_vote_to_published_minutes(frozen, user_by_email, setting
     assert fr.status in (RequestStatus.APPROVED, RequestStatus.PART_APPROVED)
     award = Award.objects.get(funding_request=fr)
     assert award.entries.get().amount_pence == 40_000
-    assert any(fr.reference in message.subject for message in mail.outbox)
+    (message,) = [message for message in mail.outbox if fr.reference in message.subject]
+    # The school can follow the email straight to its request.
+    assert f"{settings.SITE_URL}/requests/{fr.pk}/" in message.body
 
     services.add_action(
         meeting=meeting,
