@@ -290,6 +290,15 @@ class _Generator:
             actor_name=str(actor),
         )
 
+    def _pair(self, first, second, entry_type, amount, on, reason) -> list[LedgerEntry]:
+        """Money moving between two pots in one movement: `amount` on the first, the opposite on the
+        second, each the other's counterpart."""
+        movement, actor = self._movement(), self.admin
+        return [
+            self._entry(first, entry_type, amount, on, reason, actor, counterpart=second, movement=movement),
+            self._entry(second, entry_type, -amount, on, reason, actor, counterpart=first, movement=movement),
+        ]
+
     def _name(self) -> str:
         return f"{self.rng.choice(FIRST_NAMES)} {self.rng.choice(SURNAMES)}"
 
@@ -586,31 +595,7 @@ class _Generator:
                 (Pot.Kind.CONTINGENCY, share.contingency_pence),
             ):
                 pot = year.pots[(share.cluster.pk, kind)]
-                movement = self._movement()
-                entries.append(
-                    self._entry(
-                        high,
-                        EntryType.ALLOCATION,
-                        -amount,
-                        on,
-                        "Formula version 1",
-                        self.admin,
-                        counterpart=pot,
-                        movement=movement,
-                    )
-                )
-                entries.append(
-                    self._entry(
-                        pot,
-                        EntryType.ALLOCATION,
-                        amount,
-                        on,
-                        "Formula version 1",
-                        self.admin,
-                        counterpart=high,
-                        movement=movement,
-                    )
-                )
+                entries += self._pair(high, pot, EntryType.ALLOCATION, -amount, on, "Formula version 1")
                 self.available[pot.pk] = amount
         if previous is not None and previous.closes_on is not None:
             entries += self.carry_forward(previous, year)
@@ -626,31 +611,7 @@ class _Generator:
             left = self.available[pot.pk]
             if left > 0:
                 to = onward.pots[key]
-                movement = self._movement()
-                entries.append(
-                    self._entry(
-                        to,
-                        EntryType.CARRY_FORWARD,
-                        left,
-                        on,
-                        reason,
-                        self.admin,
-                        counterpart=pot,
-                        movement=movement,
-                    )
-                )
-                entries.append(
-                    self._entry(
-                        pot,
-                        EntryType.CARRY_FORWARD,
-                        -left,
-                        on,
-                        reason,
-                        self.admin,
-                        counterpart=to,
-                        movement=movement,
-                    )
-                )
+                entries += self._pair(to, pot, EntryType.CARRY_FORWARD, left, on, reason)
                 self.available[to.pk] += left
                 self.available[pot.pk] = 0
         Pot.objects.filter(pk__in=[pot.pk for pot in closed.pots.values()]).update(

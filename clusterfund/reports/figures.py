@@ -147,10 +147,6 @@ class YearInNumbers:
     outcomes: dict[int | str, Shown] = field(default_factory=dict)
     witnesses: dict = field(default_factory=dict)
 
-    @property
-    def has_requests(self) -> bool:
-        return self.counts[("funded", TOTAL, TOTAL, TOTAL)].value > 0 or self.formula is not None
-
     def shown(self, key: tuple) -> Shown:
         """A count or amount as the page shows it."""
         figure = self.counts[key]
@@ -239,12 +235,6 @@ def _key(measure, cluster_key, value, by):
 def _pounds(pence: int) -> str:
     whole, part = divmod(abs(pence), 100)
     return f"{'-' if pence < 0 else ''}£{whole:,}.{part:02d}"
-
-
-def years_of(council: Council) -> list[AcademicYear]:
-    """Every academic year the council's pages accept, newest first: all of them, linked whatever they
-    hold, so that a year missing from the list cannot say it had no funded request."""
-    return list(AcademicYear.objects.filter(council=council).order_by("-start_year"))
 
 
 def year_for_page(council: Council, start_year: str | None) -> AcademicYear | None:

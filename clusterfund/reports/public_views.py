@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from clusterfund.core.access import public
 from clusterfund.organisations import selectors
-from clusterfund.reports import exports, figures
+from clusterfund.reports import exports, fairness, figures
 
 
 @public
@@ -80,7 +80,8 @@ def _year_in_numbers(request, council):
     year = figures.year_for_page(council, request.GET.get("year"))
     if year is None:
         raise Http404("The council has no such academic year.")
-    return year, figures.year_in_numbers(council, year), figures.years_of(council)
+    # Every year is linked, whatever it holds: a year missing from the list would say it funded nothing.
+    return year, figures.year_in_numbers(council, year), fairness.years_of(council)
 
 
 @public
